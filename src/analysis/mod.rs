@@ -1,0 +1,249 @@
+//! The walk, the findings and the risk level of a change: pure functions from
+//! a topology and a set of changes to an [`Assessment`]. No I/O.
+
+mod findings;
+mod walk;
+
+pub use findings::{Finding, FindingKind};
+
+use crate::plan::Action;
+use crate::topology::{Date, Node, NodeId, State, Topology};
+
+/// How a service or group ends up, ordered `ok < at-risk < degraded < down`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Status {
+    #[default]
+    Ok,
+    /// Still serving, but with no spare left.
+    AtRisk,
+    Degraded,
+    Down,
+}
+
+impl Status {
+    /// The word used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::AtRisk => "at-risk",
+            Status::Degraded => "degraded",
+            Status::Down => "down",
+        }
+    }
+}
+
+/// A severity or risk level, ordered `low < medium < high < critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Level {
+    /// The word used in flags and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+            Level::Critical => "critical",
+        }
+    }
+
+    /// Parses a level word.
+    pub fn parse(s: &str) -> Option<Level> {
+        [Level::Low, Level::Medium, Level::High, Level::Critical]
+            .into_iter()
+            .find(|l| l.as_str() == s)
+    }
+
+    /// Findings at this level must be dealt with before approval.
+    pub fn is_blocking(self) -> bool {
+        self >= Level::High
+    }
+}
+
+/// What the change does to the estate.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    /// Final status per node (index with [`NodeId::index`]).
+    status: Vec<Status>,
+    /// The action on each node, `None` for nodes the plan does not touch.
+    action: Vec<Option<Action>>,
+    /// For each non-ok node that is not a starting cause, the next node of
+    /// its shortest cause chain.
+    next: Vec<Option<NodeId>>,
+    /// For each group (by group index), members not down.
+    up: Vec<usize>,
+    /// Share of users on entry points that end down / degraded.
+    pub users_down: f64,
+    pub users_degraded: f64,
+    /// Findings, most severe first.
+    pub findings: Vec<Finding>,
+    /// The plan's overall risk.
+    pub risk: Level,
+    /// The date failover test ages were measured against.
+    pub reference_date: Date,
+}
+
+/// Why a starting cause is where a chain ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Changed(Action),
+    State(State),
+}
+
+/// Walks `topo` under `changes` and derives findings and risk.
+///
+/// `reference_date` is the day failover test ages are measured to: the plan's
+/// start when it has one, else today (the caller decides; this function reads
+/// no clock).
+///
+/// # Complexity
+/// O((services + groups + edges) · k) where k is the largest group size:
+/// each node's status rises at most three times.
+pub fn assess(topo: &Topology, changes: &[(NodeId, Action)], reference_date: Date) -> Assessment {
+    let mut action = vec![None; topo.node_count()];
+    for &(id, a) in changes {
+        action[id.index()] = Some(a);
+    }
+    let status = walk::fixpoint(topo, &action);
+    let next = walk::cause_steps(topo, &action, &status);
+    let up = topo
+        .groups()
+        .iter()
+        .map(|g| {
+            g.members
+                .iter()
+                .filter(|m| status[m.index()] != Status::Down)
+                .count()
+        })
+        .collect();
+    let mut users_down = 0.0;
+    let mut users_degraded = 0.0;
+    for (i, s) in topo.services().iter().enumerate() {
+        match (s.users, status[i]) {
+            (Some(u), Status::Down) => users_down += u,
+            (Some(u), Status::Degraded) => users_degraded += u,
+            _ => {}
+        }
+    }
+    let mut a = Assessment {
+        status,
+        action,
+        next,
+        up,
+        users_down: round_share(users_down),
+        users_degraded: round_share(users_degraded),
+        findings: Vec::new(),
+        risk: Level::Low,
+        reference_date,
+    };
+    a.findings = findings::find(topo, &a);
+    a.risk = risk(topo, &a);
+    a
+}
+
+/// Sums of shares like 0.1 + 0.2 print as 0.30000000000000004; users are
+/// given to at most a few decimals, so round the noise away.
+fn round_share(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+fn risk(topo: &Topology, a: &Assessment) -> Level {
+    let mut level = a
+        .findings
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Level::Low);
+    let raise = |level: &mut Level, to: Level| *level = (*level).max(to);
+    if a.users_down > 0.0 {
+        raise(&mut level, Level::Critical);
+    }
+    let important_down = topo.services().iter().enumerate().any(|(i, s)| {
+        a.action[i].is_none()
+            && a.status[i] == Status::Down
+            && s.criticality >= crate::topology::Criticality::High
+    });
+    if a.users_degraded > 0.0 || important_down {
+        raise(&mut level, Level::High);
+    }
+    if a.status.contains(&Status::AtRisk) {
+        raise(&mut level, Level::Medium);
+    }
+    level
+}
+
+impl Assessment {
+    /// The final status of a service or group.
+    pub fn status(&self, id: NodeId) -> Status {
+        self.status[id.index()]
+    }
+
+    /// The action the plan takes on a service, if any.
+    pub fn action(&self, id: NodeId) -> Option<Action> {
+        self.action[id.index()]
+    }
+
+    /// Members of a group that are not down.
+    pub fn up(&self, topo: &Topology, group: NodeId) -> usize {
+        self.up[group.index() - topo.services().len()]
+    }
+
+    /// The shortest cause chain from `id` back to a starting cause, `id`
+    /// first. Just `[id]` for a starting cause; empty for an `ok` node.
+    pub fn chain(&self, id: NodeId) -> Vec<NodeId> {
+        if self.status(id) == Status::Ok {
+            return Vec::new();
+        }
+        let mut out = vec![id];
+        let mut at = id;
+        while let Some(n) = self.next[at.index()] {
+            out.push(n);
+            at = n;
+        }
+        out
+    }
+
+    /// Why a chain ends at `id`: it was changed, or its `state` said so.
+    pub fn origin(&self, topo: &Topology, id: NodeId) -> Option<Origin> {
+        if let Some(a) = self.action(id) {
+            return Some(Origin::Changed(a));
+        }
+        match topo.node(id) {
+            Node::Service(s) if s.state != State::Up => Some(Origin::State(s.state)),
+            _ => None,
+        }
+    }
+
+    /// Every node that is not `ok` or is changed, worst first, then in
+    /// topology order.
+    pub fn impacted(&self, topo: &Topology) -> Vec<NodeId> {
+        let mut v: Vec<NodeId> = topo
+            .node_ids()
+            .filter(|&n| self.status(n) != Status::Ok || self.action(n).is_some())
+            .collect();
+        v.sort_by_key(|&n| std::cmp::Reverse(self.status(n)));
+        v
+    }
+
+    /// Findings that must be dealt with before approval.
+    pub fn blocking_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity.is_blocking())
+    }
+
+    /// Changed services, in topology order.
+    pub fn changes<'a>(
+        &'a self,
+        topo: &'a Topology,
+    ) -> impl Iterator<Item = (NodeId, Action)> + 'a {
+        topo.node_ids()
+            .filter_map(move |n| self.action(n).map(|a| (n, a)))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,192 @@
+//! The walk: statuses as a least fixpoint, then one shortest cause chain per
+//! non-ok node. DESIGN.md "Semantics of the walk" is the specification; the
+//! comments name the rule each branch implements.
+
+use super::Status;
+use crate::plan::Action;
+use crate::topology::{Edge, Failover, Group, Mode, Node, NodeId, State, Topology};
+use std::collections::VecDeque;
+
+/// A service's starting status: changed (any action) or `state = "down"`
+/// is down, `state = "degraded"` is degraded.
+fn start(topo: &Topology, action: &[Option<Action>], id: NodeId) -> Status {
+    if action[id.index()].is_some() {
+        return Status::Down;
+    }
+    match topo.as_service(id).map(|s| s.state) {
+        Some(State::Down) => Status::Down,
+        Some(State::Degraded) => Status::Degraded,
+        _ => Status::Ok,
+    }
+}
+
+/// Members up (not down) and healthy (ok or at-risk).
+fn counts(g: &Group, status: &[Status]) -> (usize, usize) {
+    let mut up = 0;
+    let mut healthy = 0;
+    for m in &g.members {
+        match status[m.index()] {
+            Status::Down => {}
+            Status::Degraded => up += 1,
+            Status::Ok | Status::AtRisk => {
+                up += 1;
+                healthy += 1;
+            }
+        }
+    }
+    (up, healthy)
+}
+
+/// Someone must fail an active-passive manual group over by hand when its
+/// active member is down.
+fn needs_manual_failover(g: &Group, status: &[Status]) -> bool {
+    g.mode == Mode::ActivePassive
+        && g.failover == Failover::Manual
+        && g.members
+            .first()
+            .is_some_and(|m| status[m.index()] == Status::Down)
+}
+
+/// The group rule.
+fn group_status(g: &Group, status: &[Status]) -> Status {
+    let (up, healthy) = counts(g, status);
+    if up < g.min_up || needs_manual_failover(g, status) {
+        Status::Down
+    } else if healthy < g.min_up {
+        Status::Degraded
+    } else if up == g.min_up && g.min_up < g.members.len() {
+        Status::AtRisk
+    } else {
+        Status::Ok
+    }
+}
+
+/// What a dependency at `target` status does to a service through `edge`.
+fn through(edge: Edge, target: Status) -> Status {
+    match (edge, target) {
+        (Edge::Requires, t) => t,
+        (Edge::Wants, Status::Down | Status::Degraded) => Status::Degraded,
+        _ => Status::Ok,
+    }
+}
+
+/// The status rules applied once to `id` given the current statuses.
+fn evaluate(topo: &Topology, action: &[Option<Action>], status: &[Status], id: NodeId) -> Status {
+    match topo.node(id) {
+        Node::Group(g) => group_status(g, status),
+        Node::Service(s) => {
+            let needs = s
+                .requires
+                .iter()
+                .map(|t| through(Edge::Requires, status[t.index()]));
+            let likes = s
+                .wants
+                .iter()
+                .map(|t| through(Edge::Wants, status[t.index()]));
+            needs
+                .chain(likes)
+                .fold(start(topo, action, id), Status::max)
+        }
+    }
+}
+
+/// Statuses of every node: the least fixpoint of the rules from the
+/// starting statuses.
+///
+/// Statuses only rise and every rule is monotone, so a worklist that
+/// re-evaluates a node's dependents whenever it rises converges to the least
+/// fixpoint, and a cycle with no cause in it never rises at all.
+///
+/// # Complexity
+/// Each node rises at most three times, and each rise re-evaluates its
+/// dependents: O((nodes + edges) · k) for groups of at most k members.
+pub(super) fn fixpoint(topo: &Topology, action: &[Option<Action>]) -> Vec<Status> {
+    let n = topo.node_count();
+    let mut status: Vec<Status> = topo.node_ids().map(|id| start(topo, action, id)).collect();
+    let mut queued = vec![true; n];
+    let mut queue: VecDeque<NodeId> = topo.node_ids().collect();
+    while let Some(id) = queue.pop_front() {
+        queued[id.index()] = false;
+        let s = evaluate(topo, action, &status, id);
+        if s > status[id.index()] {
+            status[id.index()] = s;
+            for (d, _) in topo.dependents(id) {
+                if !queued[d.index()] {
+                    queued[d.index()] = true;
+                    queue.push_back(d);
+                }
+            }
+        }
+    }
+    status
+}
+
+/// True when `target`'s final status explains `node`'s final status through
+/// `edge` (a `requires`/`wants` edge of a service, or a membership of a
+/// group).
+fn explains(topo: &Topology, status: &[Status], node: NodeId, edge: Edge, target: NodeId) -> bool {
+    let s = status[node.index()];
+    let t = status[target.index()];
+    match edge {
+        Edge::Requires | Edge::Wants => s != Status::Ok && through(edge, t) == s,
+        Edge::Member => {
+            let Some(g) = topo.as_group(node) else {
+                return false;
+            };
+            let (up, _) = counts(g, status);
+            match s {
+                // Lost quorum: any down member is part of why. Only a manual
+                // failover: the active member alone is why.
+                Status::Down if up < g.min_up => t == Status::Down,
+                Status::Down => g.members.first() == Some(&target) && t == Status::Down,
+                Status::Degraded => t >= Status::Degraded,
+                Status::AtRisk => t == Status::Down,
+                Status::Ok => false,
+            }
+        }
+    }
+}
+
+/// For each non-ok node, the next step of one shortest chain of explaining
+/// edges back to a starting cause (a node whose own start explains its
+/// final status). `None` for starting causes and `ok` nodes.
+///
+/// A multi-source breadth-first search from the starting causes along
+/// explaining edges, walked backwards. Every non-ok status of the least
+/// fixpoint has a well-founded derivation made of such edges, so every
+/// non-ok node is reached.
+///
+/// # Complexity
+/// O(nodes + edges · k).
+pub(super) fn cause_steps(
+    topo: &Topology,
+    action: &[Option<Action>],
+    status: &[Status],
+) -> Vec<Option<NodeId>> {
+    let n = topo.node_count();
+    let mut next = vec![None; n];
+    let mut seen = vec![false; n];
+    let mut queue = VecDeque::new();
+    for id in topo.node_ids() {
+        let s = status[id.index()];
+        if s != Status::Ok && start(topo, action, id) == s {
+            seen[id.index()] = true;
+            queue.push_back(id);
+        }
+    }
+    while let Some(t) = queue.pop_front() {
+        for (d, edge) in topo.dependents(t) {
+            if !seen[d.index()] && explains(topo, status, d, edge, t) {
+                seen[d.index()] = true;
+                next[d.index()] = Some(t);
+                queue.push_back(d);
+            }
+        }
+    }
+    debug_assert!(
+        topo.node_ids()
+            .all(|id| status[id.index()] == Status::Ok || seen[id.index()]),
+        "every non-ok node has a cause chain"
+    );
+    next
+}

@@ -1,0 +1,430 @@
+//! The checklist and the alert plan of a change, generated from rules and
+//! the assessment.
+
+mod rules;
+
+pub use rules::{Condition, DEFAULT_RULES, Phase, Rule, RuleSet, Scope};
+
+use crate::analysis::{Assessment, Finding, Status};
+use crate::plan::Action;
+use crate::topology::{Edge, Node, NodeId, Topology};
+use std::collections::BTreeSet;
+
+/// One thing to do around the change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Stable id: `rule` or `rule:subject`.
+    pub id: String,
+    pub phase: Phase,
+    pub text: String,
+    /// The finding or property that raised it.
+    pub why: String,
+    /// The team or on-call who does it.
+    pub owner: String,
+    /// Must be ticked before the plan reads "ready for approval".
+    pub blocking: bool,
+    pub done: bool,
+}
+
+/// The generated checklist.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checklist {
+    /// Items by phase, then rule order, then subject order.
+    pub items: Vec<Item>,
+}
+
+impl Checklist {
+    /// Every blocking item is ticked.
+    pub fn ready(&self) -> bool {
+        self.items.iter().all(|i| !i.blocking || i.done)
+    }
+
+    /// Blocking items not yet ticked.
+    pub fn open_blocking(&self) -> usize {
+        self.items.iter().filter(|i| i.blocking && !i.done).count()
+    }
+
+    /// Ticked items.
+    pub fn done_count(&self) -> usize {
+        self.items.iter().filter(|i| i.done).count()
+    }
+}
+
+/// Which alerts may be silenced and which must stay loud.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AlertPlan {
+    /// Services whose own alerts may be silenced, scoped to the window.
+    pub silence: Vec<String>,
+    /// Services whose alerts must reach on-call throughout.
+    pub keep_loud: Vec<String>,
+}
+
+/// The alert plan: only the services rebooted or updated may be silenced,
+/// and only if they are not entry points. Group peers of every changed
+/// service, every service that ends down, degraded or at-risk, and every
+/// entry point stay loud.
+///
+/// Two readings of DESIGN.md made here, both towards "loud": a what-if
+/// `down` is not planned work, so its alerts are never silenced; and an entry
+/// point stays loud even when it is itself rebooted, since users feel it.
+pub fn alert_plan(topo: &Topology, a: &Assessment) -> AlertPlan {
+    let n = topo.services().len();
+    let mut silence = vec![false; n];
+    let mut loud = vec![false; n];
+    for (id, action) in a.changes(topo) {
+        if action.is_planned() && topo.as_service(id).is_some_and(|s| s.users.is_none()) {
+            silence[id.index()] = true;
+        }
+        for &g in topo.groups_of(id) {
+            if let Some(group) = topo.as_group(g) {
+                for &m in &group.members {
+                    loud[m.index()] = true;
+                }
+            }
+        }
+    }
+    for (i, s) in topo.services().iter().enumerate() {
+        let st = a.status(topo.service_id(i));
+        if st != Status::Ok || s.users.is_some() {
+            loud[i] = true;
+        }
+    }
+    let mut plan = AlertPlan::default();
+    for (i, s) in topo.services().iter().enumerate() {
+        if silence[i] {
+            plan.silence.push(s.id.clone());
+        } else if loud[i] {
+            plan.keep_loud.push(s.id.clone());
+        }
+    }
+    plan
+}
+
+/// Everything a template can say about one subject.
+struct Subject {
+    key: Option<String>,
+    vars: Vec<(&'static str, String)>,
+}
+
+fn join(v: impl IntoIterator<Item = String>) -> String {
+    let v: Vec<String> = v.into_iter().collect();
+    if v.is_empty() {
+        "(none)".to_string()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn team_of(topo: &Topology, id: NodeId) -> (String, String) {
+    let svc = match topo.node(id) {
+        Node::Service(s) => Some(s),
+        Node::Group(g) => g.members.first().and_then(|&m| topo.as_service(m)),
+    };
+    match svc {
+        Some(s) => (
+            s.owner().to_string(),
+            s.oncall.clone().unwrap_or_else(|| s.owner().to_string()),
+        ),
+        None => ("unowned".into(), "unowned".into()),
+    }
+}
+
+/// Generates the checklist; items whose id is in `done` are ticked.
+///
+/// # Complexity
+/// O(rules · subjects), linear in the size of the plan's impact.
+pub fn generate(
+    topo: &Topology,
+    a: &Assessment,
+    alerts: &AlertPlan,
+    rules: &RuleSet,
+    title: &str,
+    window: &str,
+    done: &[String],
+) -> Checklist {
+    let done: BTreeSet<&str> = done.iter().map(String::as_str).collect();
+    let mut items = Vec::new();
+    let has_changes = a.changes(topo).next().is_some();
+    if !has_changes {
+        return Checklist::default();
+    }
+    for rule in &rules.rules {
+        for subj in subjects(topo, a, alerts, rule, title, window) {
+            let lookup = |name: &str| -> String {
+                if name == "topology" {
+                    return topo.name.clone();
+                }
+                subj.vars
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            let id = match &subj.key {
+                Some(k) => format!("{}:{k}", rule.id),
+                None => rule.id.clone(),
+            };
+            items.push(Item {
+                done: done.contains(id.as_str()),
+                id,
+                phase: rule.phase,
+                text: rules::render(&rule.text, &lookup),
+                why: rules::render(&rule.why, &lookup),
+                owner: rules::render(&rule.owner, &lookup),
+                blocking: rule.blocking,
+            });
+        }
+    }
+    // Stable: rule order is kept within a phase.
+    items.sort_by_key(|i| i.phase);
+    Checklist { items }
+}
+
+fn subjects(
+    topo: &Topology,
+    a: &Assessment,
+    alerts: &AlertPlan,
+    rule: &Rule,
+    title: &str,
+    window: &str,
+) -> Vec<Subject> {
+    let action_ok =
+        |act: Action| act.is_planned() && (rule.actions.is_empty() || rule.actions.contains(&act));
+    let condition_ok = |id: NodeId| match rule.condition {
+        None => true,
+        Some(Condition::InGroup) => !topo.groups_of(id).is_empty(),
+        Some(Condition::NoGroup) => topo.groups_of(id).is_empty(),
+        Some(Condition::HasDependents) => topo.dependents(id).any(|(_, e)| e != Edge::Member),
+    };
+    match rule.scope {
+        Scope::Plan => vec![Subject {
+            key: None,
+            vars: vec![
+                ("title", title.to_string()),
+                (
+                    "services",
+                    join(
+                        a.changes(topo)
+                            .map(|(n, act)| format!("{} [{}]", topo.id(n), act.as_str())),
+                    ),
+                ),
+                ("silence", join(alerts.silence.iter().cloned())),
+                ("keep_loud", join(alerts.keep_loud.iter().cloned())),
+                ("window", window.to_string()),
+            ],
+        }],
+        Scope::PlannedService => a
+            .changes(topo)
+            .filter(|&(id, act)| action_ok(act) && condition_ok(id))
+            .map(|(id, act)| service_subject(topo, a, id, act))
+            .collect(),
+        Scope::Volume => a
+            .changes(topo)
+            .filter(|&(id, act)| action_ok(act) && condition_ok(id))
+            .flat_map(|(id, _)| {
+                let s = topo.as_service(id).expect("changes are services");
+                let (team, oncall) = team_of(topo, id);
+                s.boot.volumes.iter().map(move |v| Subject {
+                    key: Some(format!("{}:{}", s.id, v.path)),
+                    vars: vec![
+                        ("id", s.id.clone()),
+                        ("path", v.path.clone()),
+                        ("team", team.clone()),
+                        ("oncall", oncall.clone()),
+                        ("automount", v.automount.to_string()),
+                    ],
+                })
+            })
+            .collect(),
+        Scope::ChangedGroup => topo
+            .groups()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| {
+                let gid = topo.group_id(i);
+                let changed: Vec<NodeId> = g
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|&m| a.action(m).is_some_and(|x| x.is_planned()))
+                    .collect();
+                if changed.is_empty() {
+                    return None;
+                }
+                let (team, oncall) = team_of(topo, gid);
+                Some(Subject {
+                    key: Some(g.id.clone()),
+                    vars: vec![
+                        ("id", g.id.clone()),
+                        (
+                            "members",
+                            join(g.members.iter().map(|&m| topo.id(m).to_string())),
+                        ),
+                        (
+                            "changed",
+                            join(changed.iter().map(|&m| topo.id(m).to_string())),
+                        ),
+                        (
+                            "peers",
+                            join(
+                                g.members
+                                    .iter()
+                                    .filter(|m| !changed.contains(m))
+                                    .map(|&m| topo.id(m).to_string()),
+                            ),
+                        ),
+                        ("min_up", g.min_up.to_string()),
+                        ("team", team),
+                        ("oncall", oncall),
+                        ("failover", format!("{:?}", g.failover).to_lowercase()),
+                        (
+                            "mode",
+                            match g.mode {
+                                crate::topology::Mode::ActivePassive => "active-passive".into(),
+                                crate::topology::Mode::ActiveActive => "active-active".into(),
+                            },
+                        ),
+                    ],
+                })
+            })
+            .collect(),
+        Scope::ImpactedTeam => {
+            let mut teams: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+            for (i, s) in topo.services().iter().enumerate() {
+                let id = topo.service_id(i);
+                if a.status(id) == Status::Ok && a.action(id).is_none() {
+                    continue;
+                }
+                let owner = s.owner().to_string();
+                let pos = match teams.iter().position(|t| t.0 == owner) {
+                    Some(p) => p,
+                    None => {
+                        teams.push((owner, Vec::new(), Vec::new()));
+                        teams.len() - 1
+                    }
+                };
+                let what = match a.action(id) {
+                    Some(act) => format!("{} [{}]", s.id, act.as_str()),
+                    None => format!("{} ({})", s.id, a.status(id).as_str()),
+                };
+                teams[pos].1.push(what);
+                if let Some(o) = &s.oncall {
+                    if !teams[pos].2.contains(o) {
+                        teams[pos].2.push(o.clone());
+                    }
+                }
+            }
+            teams
+                .into_iter()
+                .map(|(team, services, oncall)| Subject {
+                    key: Some(team.clone()),
+                    vars: vec![
+                        ("oncall", join(oncall)),
+                        ("team", team),
+                        ("services", join(services)),
+                    ],
+                })
+                .collect()
+        }
+        Scope::EntryPoint => topo
+            .services()
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| s.users.is_some() && a.status(topo.service_id(*i)) != Status::Ok)
+            .map(|(i, s)| {
+                let (team, oncall) = team_of(topo, topo.service_id(i));
+                Subject {
+                    key: Some(s.id.clone()),
+                    vars: vec![
+                        ("id", s.id.clone()),
+                        ("name", s.name.clone()),
+                        ("team", team),
+                        ("oncall", oncall),
+                        ("users", crate::report::percent(s.users.unwrap_or(0.0))),
+                        ("status", a.status(topo.service_id(i)).as_str().to_string()),
+                    ],
+                }
+            })
+            .collect(),
+        Scope::Finding(kind) => a
+            .findings
+            .iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| finding_subject(topo, f))
+            .collect(),
+    }
+}
+
+fn service_subject(topo: &Topology, a: &Assessment, id: NodeId, act: Action) -> Subject {
+    let s = topo.as_service(id).expect("changes are services");
+    let (team, oncall) = team_of(topo, id);
+    let mut dependents: Vec<String> = topo
+        .dependents(id)
+        .filter(|&(_, e)| e != Edge::Member)
+        .map(|(n, _)| topo.id(n).to_string())
+        .collect();
+    dependents.sort();
+    dependents.dedup();
+    let groups = topo.groups_of(id);
+    let mut peers: Vec<String> = groups
+        .iter()
+        .filter_map(|&g| topo.as_group(g))
+        .flat_map(|g| g.members.iter().copied())
+        .filter(|&m| m != id && a.action(m).is_none_or(|x| !x.is_planned()))
+        .map(|m| topo.id(m).to_string())
+        .collect();
+    peers.sort();
+    peers.dedup();
+    Subject {
+        key: Some(s.id.clone()),
+        vars: vec![
+            ("id", s.id.clone()),
+            ("name", s.name.clone()),
+            ("kind", s.kind.clone().unwrap_or_else(|| "service".into())),
+            ("team", team),
+            ("oncall", oncall),
+            ("action", act.as_str().to_string()),
+            ("dependents", join(dependents)),
+            (
+                "groups",
+                join(groups.iter().map(|&g| topo.id(g).to_string())),
+            ),
+            ("peers", join(peers)),
+            (
+                "probe",
+                s.probe
+                    .clone()
+                    .unwrap_or_else(|| "no probe configured".into()),
+            ),
+            (
+                "runbook",
+                s.runbook.clone().unwrap_or_else(|| "no runbook".into()),
+            ),
+            (
+                "minutes",
+                s.boot
+                    .minutes
+                    .map_or_else(|| "unknown".into(), |m| m.to_string()),
+            ),
+        ],
+    }
+}
+
+fn finding_subject(topo: &Topology, f: &Finding) -> Subject {
+    let first = f.subjects[0];
+    let (team, oncall) = team_of(topo, first);
+    let ids: Vec<String> = f.subjects.iter().map(|&n| topo.id(n).to_string()).collect();
+    Subject {
+        key: Some(ids.join("+")),
+        vars: vec![
+            ("id", ids[0].clone()),
+            ("subjects", join(ids.iter().cloned())),
+            ("others", join(ids[1..].iter().cloned())),
+            ("message", f.message.clone()),
+            ("team", team),
+            ("oncall", oncall),
+            ("severity", f.severity.as_str().to_string()),
+            ("kind", f.kind.as_str().to_string()),
+        ],
+    }
+}

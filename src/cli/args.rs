@@ -1,0 +1,169 @@
+//! The command line, defined once: parsing, `--help` and (later) completions
+//! and the man page all come from these definitions.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Examples:
+  blastradius                                   open the TUI on the built-in demo
+  blastradius topologies/web-stack.toml         open the TUI on a topology
+  blastradius check topologies/web-stack.toml --reboot lb-primary
+  blastradius check --plan topologies/web-stack.plan.toml --format json
+  blastradius validate topologies/*.toml
+  blastradius report topologies/web-stack.plan.toml -o change-record.md
+
+Exit codes: 0 fine, 1 risk at or above --fail-on, 2 bad input or usage.";
+
+/// Maintenance risk assessment: before you reboot or update, see who goes
+/// down, which failovers will not save you, and what to do about it.
+#[derive(Debug, Parser)]
+#[command(
+    name = "blastradius",
+    version,
+    about,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Topology to open in the TUI (default: the built-in demo, the seed
+    /// outage's stack)
+    pub topology: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+/// Options of the interactive mode.
+#[derive(Debug, Args, Default)]
+pub struct TuiArgs {
+    /// Open a saved plan (its topology comes from the plan file)
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+
+    /// Draw with ASCII characters only (automatic on TERM=linux or a
+    /// non-UTF-8 locale)
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// Do not capture the mouse
+    #[arg(long)]
+    pub no_mouse: bool,
+
+    /// Extra checklist rules, added to the defaults and your config file
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Assess a change: blast radius, findings, checklist, alert plan
+    Check(CheckArgs),
+    /// Lint topologies: errors, and standing risks such as single points of
+    /// failure
+    Validate(ValidateArgs),
+    /// Write the Markdown record of a plan for the change-approval meeting
+    Report(ReportArgs),
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people, readable at 80 columns
+    Text,
+    /// Stable machine-readable shape, "version": 1
+    Json,
+    /// The change-approval record
+    Markdown,
+}
+
+/// Risk levels, for `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// Options shared by the commands that assess a plan.
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// Extra checklist rules, added to the defaults and your config file
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Measure failover test ages as of this date (YYYY-MM-DD) when the plan
+    /// has no start; default: today
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The topology file (optional when --plan names one)
+    pub topology: Option<PathBuf>,
+
+    /// Reboot this service (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub reboot: Vec<String>,
+
+    /// Update this service (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub update: Vec<String>,
+
+    /// What-if: assume this service fails during the window (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub down: Vec<String>,
+
+    /// A plan file; flags add to its changes
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Exit 1 when the risk is at or above this level (for CI gates)
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<LevelArg>,
+
+    /// Use ASCII arrows in text output
+    #[arg(long)]
+    pub ascii: bool,
+
+    #[command(flatten)]
+    pub assess: AssessArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Topology files to check
+    #[arg(required = true)]
+    pub topologies: Vec<PathBuf>,
+
+    /// Exit 1 when there are warnings
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The plan file
+    pub plan: PathBuf,
+
+    /// Use this topology instead of the one the plan names
+    #[arg(long, value_name = "FILE")]
+    pub topology: Option<PathBuf>,
+
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub assess: AssessArgs,
+}

@@ -1,0 +1,321 @@
+//! The command-line shell: turns parsed arguments into calls of the core and
+//! writes the results. `main.rs` only calls [`main`].
+
+mod args;
+mod env;
+
+pub use args::{Cli, Command};
+pub use env::glyphs_from_env;
+
+use crate::analysis::Level;
+use crate::checklist::RuleSet;
+use crate::diag::{Diagnostic, Diagnostics, Source};
+use crate::plan::{self, Action, Change, Plan};
+use crate::report::{self, Glyphs};
+use crate::review::Review;
+use crate::topology::{self, Date, Topology};
+use args::{CheckArgs, Format, LevelArg, ReportArgs, ValidateArgs};
+use clap::Parser;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit codes: the contract with scripts.
+pub mod exit {
+    /// Fine.
+    pub const OK: u8 = 0;
+    /// The risk is at or above `--fail-on` (or `validate --strict` warned).
+    pub const RISK: u8 = 1;
+    /// Bad input or usage.
+    pub const INPUT: u8 = 2;
+}
+
+/// What went wrong, as the user must hear it.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Input(#[from] Diagnostics),
+    #[error("error: {0}")]
+    Usage(String),
+}
+
+impl From<Diagnostic> for CliError {
+    fn from(d: Diagnostic) -> Self {
+        CliError::Input(d.into())
+    }
+}
+
+/// Parses the command line, runs it, and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Check(a)) => check(&a),
+        Some(Command::Validate(a)) => validate(&a),
+        Some(Command::Report(a)) => report_cmd(&a),
+        None => interactive(cli.topology.as_deref(), &cli.tui),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "{e}");
+            ExitCode::from(exit::INPUT)
+        }
+    }
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error.
+pub fn emit(s: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Usage(format!("cannot write output: {e}"))),
+    }
+}
+
+/// The rules: defaults, then the user's config file, then `--rules`.
+///
+/// # Errors
+/// Located diagnostics for a bad rules file.
+pub fn load_rules(extra: Option<&Path>) -> Result<RuleSet, CliError> {
+    let mut rules = RuleSet::defaults();
+    if let Some(dirs) = directories::ProjectDirs::from("", "", "blastradius") {
+        let p = dirs.config_dir().join("rules.toml");
+        if p.is_file() {
+            let text = crate::fsutil::read_text_file(&p)?;
+            rules.extend_from(&p.display().to_string(), &text)?;
+        }
+    }
+    if let Some(p) = extra {
+        let text = crate::fsutil::read_text_file(p)?;
+        rules.extend_from(&p.display().to_string(), &text)?;
+    }
+    Ok(rules)
+}
+
+fn parse_today(s: Option<&str>) -> Result<Date, CliError> {
+    match s {
+        None => Ok(Date::today_utc()),
+        Some(s) => Date::parse(s).ok_or_else(|| {
+            CliError::Usage(format!(
+                "--today `{}` is not a date; write it as YYYY-MM-DD",
+                crate::text::inert(s)
+            ))
+        }),
+    }
+}
+
+/// A plan loaded from a file, with its text kept for located errors.
+struct LoadedPlan {
+    plan: Plan,
+    path: Option<PathBuf>,
+    text: String,
+}
+
+fn load_plan(path: Option<&Path>) -> Result<LoadedPlan, CliError> {
+    match path {
+        None => Ok(LoadedPlan {
+            plan: Plan::default(),
+            path: None,
+            text: String::new(),
+        }),
+        Some(p) => {
+            let (plan, text) = Plan::load(p)?;
+            Ok(LoadedPlan {
+                plan,
+                path: Some(p.to_path_buf()),
+                text,
+            })
+        }
+    }
+}
+
+/// The topology to use: the one named on the command line, else the plan's.
+fn topology_for(explicit: Option<&Path>, lp: &LoadedPlan) -> Result<Topology, CliError> {
+    let path = match (explicit, &lp.path) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(pp)) => lp.plan.topology_path(pp).ok_or_else(|| {
+            CliError::Input(
+                Diagnostic::whole_file(
+                    &pp.display().to_string(),
+                    "the plan does not name its topology",
+                )
+                .with_help("add topology = \"FILE.toml\" under [plan], or give the topology file as an argument")
+                .into(),
+            )
+        })?,
+        (None, None) => {
+            return Err(CliError::Usage(
+                "no topology given: name a topology file, or a plan with --plan\n  e.g. blastradius check topologies/web-stack.toml --reboot lb-primary".into(),
+            ));
+        }
+    };
+    Ok(topology::load_file(&path)?)
+}
+
+/// Resolves the plan's changes (located in its file) and the flags' changes.
+fn resolve_all(
+    topo: &Topology,
+    lp: &LoadedPlan,
+) -> Result<Vec<(topology::NodeId, Action)>, CliError> {
+    let name = lp
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let src = Source::new(&name, &lp.text);
+    Ok(plan::resolve(
+        topo,
+        &lp.plan.changes,
+        Some(&src),
+        "command line",
+    )?)
+}
+
+fn check(a: &CheckArgs) -> Result<u8, CliError> {
+    let mut lp = load_plan(a.plan.as_deref())?;
+    let topo = topology_for(a.topology.as_deref(), &lp)?;
+    for (ids, action) in [
+        (&a.reboot, Action::Reboot),
+        (&a.update, Action::Update),
+        (&a.down, Action::Down),
+    ] {
+        for id in ids {
+            lp.plan.changes.push(Change {
+                service: id.clone(),
+                action,
+                span: None,
+            });
+        }
+    }
+    let changes = resolve_all(&topo, &lp)?;
+    let rules = load_rules(a.assess.rules.as_deref())?;
+    let today = parse_today(a.assess.today.as_deref())?;
+    let review = Review::new(&topo, &lp.plan, &changes, &rules, today);
+    let out = match a.format {
+        Format::Text => {
+            let glyphs = if a.ascii {
+                Glyphs::ASCII
+            } else {
+                glyphs_from_env()
+            };
+            report::text(&topo, &lp.plan, &review, env::width(), glyphs)
+        }
+        Format::Json => report::json(&topo, &review),
+        Format::Markdown => report::markdown(&topo, &lp.plan, &review),
+    };
+    emit(&out)?;
+    let risk = review.assessment.risk;
+    Ok(match a.fail_on {
+        Some(l) if risk >= level(l) => exit::RISK,
+        _ => exit::OK,
+    })
+}
+
+fn level(l: LevelArg) -> Level {
+    match l {
+        LevelArg::Low => Level::Low,
+        LevelArg::Medium => Level::Medium,
+        LevelArg::High => Level::High,
+        LevelArg::Critical => Level::Critical,
+    }
+}
+
+fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
+    let mut failed = false;
+    let mut warned = false;
+    let mut out = String::new();
+    let mut err = String::new();
+    for path in &a.topologies {
+        let name = path.display().to_string();
+        match topology::load_file(path) {
+            Err(d) => {
+                failed = true;
+                err.push_str(&format!("{d}\n\n"));
+            }
+            Ok(t) => {
+                let warnings = topology::lint(&t);
+                warned |= !warnings.is_empty();
+                out.push_str(&format!(
+                    "{}: ok, {} services, {} groups, {} warning{}\n",
+                    crate::text::inert(&name),
+                    t.services().len(),
+                    t.groups().len(),
+                    warnings.len(),
+                    if warnings.len() == 1 { "" } else { "s" }
+                ));
+                for w in warnings {
+                    out.push_str(&format!(
+                        "  warning[{}]: {}\n",
+                        w.kind,
+                        crate::text::inert(&w.message)
+                    ));
+                }
+            }
+        }
+    }
+    emit(&out)?;
+    if !err.is_empty() {
+        let _ = write!(std::io::stderr(), "{err}");
+    }
+    Ok(if failed {
+        exit::INPUT
+    } else if warned && a.strict {
+        exit::RISK
+    } else {
+        exit::OK
+    })
+}
+
+fn report_cmd(a: &ReportArgs) -> Result<u8, CliError> {
+    let lp = load_plan(Some(&a.plan))?;
+    let topo = topology_for(a.topology.as_deref(), &lp)?;
+    let changes = resolve_all(&topo, &lp)?;
+    let rules = load_rules(a.assess.rules.as_deref())?;
+    let today = parse_today(a.assess.today.as_deref())?;
+    let review = Review::new(&topo, &lp.plan, &changes, &rules, today);
+    let md = report::markdown(&topo, &lp.plan, &review);
+    match &a.output {
+        None => emit(&md)?,
+        Some(p) => crate::fsutil::write_atomic(p, md.as_bytes())
+            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", p.display())))?,
+    }
+    Ok(exit::OK)
+}
+
+/// No subcommand: the TUI. Until it exists this prints the assessment of
+/// the demo (or the given topology) with the demo plan.
+fn interactive(topology: Option<&Path>, t: &args::TuiArgs) -> Result<u8, CliError> {
+    let lp = match &t.plan {
+        Some(p) => load_plan(Some(p))?,
+        None => LoadedPlan {
+            plan: if topology.is_none() {
+                Plan::parse("web-stack.plan.toml (embedded demo)", crate::DEMO_PLAN)?
+            } else {
+                Plan::default()
+            },
+            path: None,
+            text: String::new(),
+        },
+    };
+    let topo = match (topology, &lp.path) {
+        (None, None) => topology::load(crate::DEMO_NAME, crate::DEMO_TOPOLOGY)?,
+        _ => topology_for(topology, &lp)?,
+    };
+    let changes = resolve_all(&topo, &lp)?;
+    let rules = load_rules(t.rules.as_deref())?;
+    let review = Review::new(&topo, &lp.plan, &changes, &rules, Date::today_utc());
+    let glyphs = if t.ascii {
+        Glyphs::ASCII
+    } else {
+        glyphs_from_env()
+    };
+    emit(&report::text(
+        &topo,
+        &lp.plan,
+        &review,
+        env::width(),
+        glyphs,
+    ))?;
+    Ok(exit::OK)
+}

@@ -1,0 +1,246 @@
+//! Located diagnostics: the file, line and column of a problem, the offending
+//! snippet, and what to do about it.
+//!
+//! Every error a user can cause by writing a file goes through [`Diagnostic`],
+//! so they all look the same whichever part of the loader found them.
+
+use std::fmt;
+use std::ops::Range;
+
+/// A problem found in one input file, with where it is and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file as the user named it.
+    pub file: String,
+    /// 1-based line, 0 when the problem has no location in the text.
+    pub line: usize,
+    /// 1-based column in characters, 0 when unlocated.
+    pub column: usize,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// The line of text the problem is on (without its newline).
+    pub snippet: String,
+    /// Characters of `snippet` to underline: `(start column, width)`, 1-based.
+    pub underline: (usize, usize),
+    /// How to fix it, when there is something useful to say.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at a byte span of `source`.
+    pub fn at(source: &Source<'_>, span: Range<usize>, message: impl Into<String>) -> Self {
+        let (line, column, snippet, width) = source.locate(span);
+        Diagnostic {
+            file: source.name.to_string(),
+            line,
+            column,
+            message: message.into(),
+            snippet,
+            underline: (column, width),
+            help: None,
+        }
+    }
+
+    /// A diagnostic about the file as a whole (no line to point at).
+    pub fn whole_file(file: &str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            snippet: String::new(),
+            underline: (0, 0),
+            help: None,
+        }
+    }
+
+    /// Adds advice on how to fix the problem.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// Renders in the style of rustc/cargo, which operators already read daily:
+    ///
+    /// ```text
+    /// error: unknown service `db-primay` in `requires`
+    ///   --> web.toml:12:13
+    ///    |
+    /// 12 | requires = ["db-primay"]
+    ///    |             ^^^^^^^^^^^
+    ///    = help: did you mean `db-primary`?
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", crate::text::inert(&self.message))?;
+        if self.line == 0 {
+            write!(f, "  --> {}", crate::text::inert(&self.file))?;
+        } else {
+            let gutter = self.line.to_string().len();
+            let pad = " ".repeat(gutter);
+            writeln!(
+                f,
+                "{pad}--> {}:{}:{}",
+                crate::text::inert(&self.file),
+                self.line,
+                self.column
+            )?;
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{} | {}", self.line, crate::text::inert(&self.snippet))?;
+            let (start, width) = self.underline;
+            write!(
+                f,
+                "{pad} | {}{}",
+                " ".repeat(start.saturating_sub(1)),
+                "^".repeat(width.max(1))
+            )?;
+        }
+        if let Some(help) = &self.help {
+            let pad = " ".repeat(if self.line == 0 {
+                1
+            } else {
+                self.line.to_string().len()
+            });
+            write!(f, "\n{pad} = help: {}", crate::text::inert(help))?;
+        }
+        Ok(())
+    }
+}
+
+/// Several diagnostics about one or more files, reported together so a user
+/// can fix a whole file in one pass.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+/// A named text being loaded, able to turn byte offsets into lines and columns.
+pub struct Source<'a> {
+    /// The name shown to the user (the path as given).
+    pub name: &'a str,
+    /// The whole text.
+    pub text: &'a str,
+}
+
+impl<'a> Source<'a> {
+    /// Wraps a text with the name to show in diagnostics.
+    pub fn new(name: &'a str, text: &'a str) -> Self {
+        Source { name, text }
+    }
+
+    /// Line (1-based), column (1-based, in characters), the line's text, and
+    /// the width in characters of the span clipped to that line.
+    fn locate(&self, span: Range<usize>) -> (usize, usize, String, usize) {
+        let start = floor_char_boundary(self.text, span.start.min(self.text.len()));
+        let end = floor_char_boundary(self.text, span.end.clamp(start, self.text.len()));
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        let line = self.text[..start].matches('\n').count() + 1;
+        let column = self.text[line_start..start].chars().count() + 1;
+        let snippet = self.text[line_start..line_end].trim_end_matches('\r');
+        let width = self.text[start..end.min(line_end)].chars().count();
+        (line, column, snippet.to_string(), width)
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The candidate closest to `wanted` by edit distance, if it is close enough
+/// to be a plausible typo (at most a third of the word, and at least one edit).
+pub fn nearest<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = (wanted.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(wanted, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// "did you mean `x`?" for an unknown name, or a fallback hint.
+pub fn did_you_mean<'c>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+    otherwise: &str,
+) -> String {
+    match nearest(wanted, candidates) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => otherwise.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_line_and_column_in_characters() {
+        let text = "a = 1\nbé = \"x\"\nc = 3\n";
+        let src = Source::new("f.toml", text);
+        let start = text.find("\"x\"").unwrap();
+        let d = Diagnostic::at(&src, start..start + 3, "bad");
+        assert_eq!((d.line, d.column), (2, 6));
+        assert_eq!(d.snippet, "bé = \"x\"");
+        assert_eq!(d.underline, (6, 3));
+        let shown = d.to_string();
+        assert!(shown.contains("--> f.toml:2:6"), "{shown}");
+        assert!(shown.contains("2 | bé = \"x\""), "{shown}");
+        assert!(shown.contains("  |      ^^^"), "{shown}");
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let ids = ["db-primary", "db-replica", "cache"];
+        assert_eq!(nearest("db-primay", ids), Some("db-primary"));
+        assert_eq!(nearest("cahce", ids), Some("cache"));
+        assert_eq!(nearest("frontend", ids), None);
+    }
+
+    #[test]
+    fn span_past_the_end_does_not_panic() {
+        let src = Source::new("f", "ab");
+        let d = Diagnostic::at(&src, 10..20, "x");
+        assert_eq!(d.line, 1);
+    }
+}

@@ -1,0 +1,218 @@
+//! The Markdown record for the change-approval meeting.
+
+use super::{Glyphs, chain_text, percent};
+use crate::checklist::Phase;
+use crate::plan::Plan;
+use crate::review::{Review, window};
+use crate::topology::{Node, Topology};
+use std::fmt::Write;
+
+/// Escapes user text for Markdown: nothing in a name can open a table cell,
+/// code span, link, emphasis or HTML tag, and control characters are shown
+/// as escapes.
+pub fn md(s: &str) -> String {
+    let s = crate::text::inert(s);
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The report as Markdown.
+pub fn markdown(topo: &Topology, plan: &Plan, r: &Review) -> String {
+    let a = &r.assessment;
+    let c = &r.checklist;
+    let mut o = String::new();
+    let title = if plan.title.is_empty() {
+        "Change plan".to_string()
+    } else {
+        md(&plan.title)
+    };
+    let _ = writeln!(o, "# Change record: {title}\n");
+    let _ = writeln!(o, "| | |\n|---|---|");
+    let _ = writeln!(o, "| Topology | {} |", md(&topo.name));
+    let _ = writeln!(o, "| Window | {} |", md(&window(plan)));
+    let _ = writeln!(o, "| Risk | **{}** |", a.risk.as_str().to_uppercase());
+    let _ = writeln!(o, "| Users down | {} |", percent(a.users_down));
+    let _ = writeln!(o, "| Users degraded | {} |", percent(a.users_degraded));
+    let _ = writeln!(
+        o,
+        "| Blocking findings | {} |",
+        a.blocking_findings().count()
+    );
+    let _ = writeln!(
+        o,
+        "| Ready for approval | {} |",
+        if c.items.is_empty() {
+            "nothing to approve: the plan changes nothing".to_string()
+        } else if c.ready() {
+            "**yes**: every blocking checklist item is ticked".to_string()
+        } else {
+            format!(
+                "**no**: {} blocking checklist items open",
+                c.open_blocking()
+            )
+        }
+    );
+
+    let _ = writeln!(o, "\n## Changes\n");
+    let changes: Vec<_> = a.changes(topo).collect();
+    if changes.is_empty() {
+        let _ = writeln!(o, "None.");
+    } else {
+        let _ = writeln!(
+            o,
+            "| Service | Action | Team | On-call |\n|---|---|---|---|"
+        );
+        for (id, act) in changes {
+            let s = topo.as_service(id).expect("changes are services");
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} |",
+                md(&s.id),
+                act.as_str(),
+                md(s.team.as_deref().unwrap_or("")),
+                md(s.oncall.as_deref().unwrap_or(""))
+            );
+        }
+    }
+
+    let _ = writeln!(o, "\n## Blast radius\n");
+    let impacted = a.impacted(topo);
+    if impacted.is_empty() {
+        let _ = writeln!(o, "Nothing is affected.");
+    } else {
+        let _ = writeln!(
+            o,
+            "| Status | Service or group | Users | Cause |\n|---|---|---|---|"
+        );
+        for id in impacted {
+            let (name, users) = match topo.node(id) {
+                Node::Service(s) => (md(&s.id), s.users.map(percent).unwrap_or_default()),
+                Node::Group(g) => (format!("{} (group)", md(&g.id)), String::new()),
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} |",
+                a.status(id).as_str(),
+                name,
+                users,
+                md(&chain_text(topo, a, id, Glyphs::UNICODE))
+            );
+        }
+    }
+
+    let _ = writeln!(o, "\n## Findings\n");
+    if a.findings.is_empty() {
+        let _ = writeln!(o, "None.");
+    } else {
+        let _ = writeln!(
+            o,
+            "| Severity | Kind | Subjects | Finding |\n|---|---|---|---|"
+        );
+        for f in &a.findings {
+            let subjects: Vec<String> = f.subjects.iter().map(|&n| md(topo.id(n))).collect();
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} |",
+                f.severity.as_str(),
+                f.kind.as_str(),
+                subjects.join(", "),
+                md(&f.message)
+            );
+        }
+    }
+
+    let _ = writeln!(
+        o,
+        "\n## Checklist\n\n{} of {} done; blocking items are marked **blocking**.",
+        c.done_count(),
+        c.items.len()
+    );
+    for phase in [Phase::Before, Phase::During, Phase::After] {
+        let items: Vec<_> = c.items.iter().filter(|i| i.phase == phase).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let name = match phase {
+            Phase::Before => "Before",
+            Phase::During => "During",
+            Phase::After => "After",
+        };
+        let _ = writeln!(o, "\n### {name}\n");
+        for i in items {
+            let _ = writeln!(
+                o,
+                "- [{}] {}{} (owner: {}; id: {})  \n  why: {}",
+                if i.done { "x" } else { " " },
+                if i.blocking { "**blocking** " } else { "" },
+                md(&i.text),
+                md(&i.owner),
+                md(&i.id),
+                md(&i.why)
+            );
+        }
+    }
+
+    let _ = writeln!(o, "\n## Alert plan\n");
+    let show = |v: &[String]| {
+        if v.is_empty() {
+            "nothing".to_string()
+        } else {
+            v.iter().map(|s| md(s)).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let _ = writeln!(
+        o,
+        "- **May be silenced**, for the window only: {}",
+        show(&r.alerts.silence)
+    );
+    let _ = writeln!(
+        o,
+        "- **Keep loud** (never silence): {}",
+        show(&r.alerts.keep_loud)
+    );
+
+    let _ = writeln!(o, "\n## Sign-off\n");
+    let _ = writeln!(o, "| Who | Role | At |\n|---|---|---|");
+    for s in &plan.signoffs {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |",
+            md(&s.who),
+            md(s.role.as_deref().unwrap_or("")),
+            s.at.map(|d| d.to_string()).unwrap_or_default()
+        );
+    }
+    if plan.signoffs.is_empty() {
+        for role in ["change owner", "approver", "on-call"] {
+            let _ = writeln!(o, "| | {role} | |");
+        }
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md;
+
+    #[test]
+    fn names_cannot_break_tables_or_inject_html() {
+        assert_eq!(md("a|b"), "a\\|b");
+        assert_eq!(md("<script>"), "&lt;script&gt;");
+        assert_eq!(md("`x`"), "\\`x\\`");
+        assert_eq!(md("a\nb"), "a b");
+        assert_eq!(md("\x1b[31m"), "\\\\u{1b}\\[31m");
+    }
+}

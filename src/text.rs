@@ -1,0 +1,109 @@
+//! Text helpers shared by every output: making user-written strings inert on a
+//! terminal, and wrapping to a width.
+
+use std::borrow::Cow;
+
+/// True for characters that must never reach a terminal raw: control
+/// characters (they can move the cursor, change colours, set the title...),
+/// bidirectional overrides (they can make text read differently from what it
+/// is) and invisible zero-width characters (they can make two ids look equal).
+pub fn is_hazardous(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200B}'..='\u{200F}'   // zero-width space/joiners, LRM, RLM
+            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}' // bidi isolates
+            | '\u{FEFF}'              // zero-width no-break space (BOM)
+        )
+}
+
+/// The string with every hazardous character shown as an escape such as
+/// `\u{1b}`, so names from a topology file cannot act on the terminal.
+pub fn inert(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hazardous) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hazardous(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Greedy word wrap to `width` characters; words longer than the width are
+/// split. Returns at least one (possibly empty) line.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in s.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > width {
+            if len > 0 {
+                lines.push(std::mem::take(&mut line));
+                len = 0;
+            }
+            lines.push(word.drain(..width).collect());
+        }
+        if len > 0 && len + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+            len = 0;
+        }
+        if len > 0 {
+            line.push(' ');
+            len += 1;
+        }
+        len += word.len();
+        line.extend(word);
+    }
+    if len > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Shortens `s` to at most `width` characters, ending with an ellipsis when
+/// something was cut.
+pub fn truncate(s: &str, width: usize, ellipsis: &str) -> String {
+    let count = s.chars().count();
+    if count <= width {
+        return s.to_string();
+    }
+    let keep = width.saturating_sub(ellipsis.chars().count());
+    let mut out: String = s.chars().take(keep).collect();
+    out.push_str(ellipsis);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_made_inert() {
+        assert_eq!(inert("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(inert("x\u{202E}y"), "x\\u{202e}y");
+        assert_eq!(inert("plain"), "plain");
+    }
+
+    #[test]
+    fn wraps_at_width() {
+        let w = wrap("one two three four five six", 10);
+        assert_eq!(w, vec!["one two", "three four", "five six"]);
+        assert!(w.iter().all(|l| l.chars().count() <= 10));
+        assert_eq!(wrap("", 10), vec![""]);
+        assert_eq!(wrap("abcdefghijkl", 8), vec!["abcdefgh", "ijkl"]);
+    }
+
+    #[test]
+    fn truncates_with_ellipsis() {
+        assert_eq!(truncate("abcdef", 4, "…"), "abc…");
+        assert_eq!(truncate("abc", 4, "…"), "abc");
+    }
+}

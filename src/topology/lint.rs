@@ -1,0 +1,158 @@
+//! Warnings about a valid topology: standing risks that hold whatever the
+//! change, reported by `validate`.
+
+use super::{Edge, NodeId, Topology};
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use std::collections::{HashMap, VecDeque};
+
+/// A standing risk in a topology.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Warning {
+    /// Stable kind: `spof`, `shared-zone`, `requires-cycle`, `users-over-one`.
+    pub kind: &'static str,
+    /// The services and groups concerned.
+    pub subjects: Vec<String>,
+    /// One sentence for a human.
+    pub message: String,
+}
+
+/// Every warning for `topo`, in a stable order.
+///
+/// # Complexity
+/// O(services + groups + edges).
+pub fn lint(topo: &Topology) -> Vec<Warning> {
+    let mut out = Vec::new();
+    spofs(topo, &mut out);
+    shared_zones(topo, &mut out);
+    cycles(topo, &mut out);
+    let total: f64 = topo.services().iter().filter_map(|s| s.users).sum();
+    if total > 1.0 + 1e-9 {
+        let entries: Vec<String> = topo
+            .services()
+            .iter()
+            .filter(|s| s.users.is_some())
+            .map(|s| s.id.clone())
+            .collect();
+        out.push(Warning {
+            kind: "users-over-one",
+            message: format!(
+                "entry points' `users` add up to {:.2}, more than 1 (all users): {}",
+                total,
+                entries.join(", ")
+            ),
+            subjects: entries,
+        });
+    }
+    out
+}
+
+fn spofs(topo: &Topology, out: &mut Vec<Warning>) {
+    for (i, s) in topo.services().iter().enumerate() {
+        let id = topo.service_id(i);
+        if !topo.groups_of(id).is_empty() {
+            continue;
+        }
+        let mut needers: Vec<&str> = topo
+            .dependents(id)
+            .filter(|&(_, e)| e == Edge::Requires)
+            .map(|(n, _)| topo.id(n))
+            .collect();
+        if needers.is_empty() {
+            continue;
+        }
+        needers.sort_unstable();
+        needers.dedup();
+        let mut subjects = vec![s.id.clone()];
+        subjects.extend(needers.iter().map(|s| s.to_string()));
+        out.push(Warning {
+            kind: "spof",
+            message: format!(
+                "`{}` is in no group but {} require{} it: a single point of failure",
+                s.id,
+                needers.join(", "),
+                if needers.len() == 1 { "s" } else { "" }
+            ),
+            subjects,
+        });
+    }
+}
+
+fn shared_zones(topo: &Topology, out: &mut Vec<Warning>) {
+    for g in topo.groups() {
+        if g.members.len() < 2 {
+            continue;
+        }
+        let zones: Vec<Option<&str>> = g
+            .members
+            .iter()
+            .map(|&m| topo.as_service(m).and_then(|s| s.zone.as_deref()))
+            .collect();
+        if let Some(Some(z)) = zones.first() {
+            if zones.iter().all(|x| *x == Some(*z)) {
+                out.push(Warning {
+                    kind: "shared-zone",
+                    message: format!(
+                        "every member of group `{}` is in zone `{z}`: one failure there takes the whole group",
+                        g.id
+                    ),
+                    subjects: vec![g.id.clone()],
+                });
+            }
+        }
+    }
+}
+
+/// Cycles through `requires` edges (and group membership, since requiring a
+/// group means requiring its members).
+fn cycles(topo: &Topology, out: &mut Vec<Warning>) {
+    let g = topo
+        .graph()
+        .filter_map(|_, ()| Some(()), |_, e| (*e != Edge::Wants).then_some(*e));
+    for scc in tarjan_scc(&g) {
+        if scc.len() < 2 {
+            continue;
+        }
+        let start = *scc.iter().min().expect("non-empty");
+        let members: HashMap<NodeIndex, ()> = scc.iter().map(|&n| (n, ())).collect();
+        // Shortest way round from `start` back to itself, inside the component.
+        let mut prev: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+        let mut queue = VecDeque::from([start]);
+        let mut closing = None;
+        'bfs: while let Some(n) = queue.pop_front() {
+            let mut next: Vec<NodeIndex> = g.edges(n).map(|e| e.target()).collect();
+            next.sort_unstable();
+            for t in next {
+                if t == start {
+                    closing = Some(n);
+                    break 'bfs;
+                }
+                if members.contains_key(&t) && !prev.contains_key(&t) {
+                    prev.insert(t, n);
+                    queue.push_back(t);
+                }
+            }
+        }
+        let mut path = vec![start];
+        let mut at = closing.expect("a strongly connected component has a cycle");
+        while at != start {
+            path.push(at);
+            at = prev[&at];
+        }
+        path[1..].reverse();
+        let mut ids: Vec<String> = path
+            .iter()
+            .map(|n| topo.id(NodeId(n.index() as u32)).to_string())
+            .collect();
+        let shown = format!("{} → {}", ids.join(" → "), ids[0]);
+        ids.sort();
+        out.push(Warning {
+            kind: "requires-cycle",
+            message: format!(
+                "`requires` forms a cycle: {shown}; none of these can start before the others"
+            ),
+            subjects: ids,
+        });
+    }
+}

@@ -1,0 +1,429 @@
+//! The topology: services, what each needs, and which can stand in for each
+//! other.
+//!
+//! A [`Topology`] is only ever built by [`load`](load::load) from a file that
+//! passed validation, so it cannot hold a dangling reference: every
+//! [`NodeId`] it hands out names a real service or group.
+
+mod lint;
+mod load;
+mod raw;
+
+pub use lint::{Warning, lint};
+pub use load::{LoadError, load, load_file};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use std::collections::HashMap;
+
+/// A handle to a service or a group of one topology (they share one id space).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(u32);
+
+impl NodeId {
+    /// Position in [`Topology::nodes`]-ordered arrays.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What is known about a service now, before the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    #[default]
+    Up,
+    Degraded,
+    Down,
+}
+
+/// How much a service matters to the business.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Deserialize,
+    serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Criticality {
+    Low,
+    #[default]
+    Medium,
+    High,
+    Critical,
+}
+
+impl Criticality {
+    /// The word used in files and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Criticality::Low => "low",
+            Criticality::Medium => "medium",
+            Criticality::High => "high",
+            Criticality::Critical => "critical",
+        }
+    }
+}
+
+/// How a redundancy group serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// `members[0]` serves; the others stand by.
+    ActivePassive,
+    /// Every member serves.
+    #[default]
+    ActiveActive,
+}
+
+/// Whether a standby takes over by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Failover {
+    #[default]
+    Automatic,
+    Manual,
+}
+
+/// A calendar date (the TOML local date of `last_tested` and plan windows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    /// Days since 1970-01-01 (proleptic Gregorian), for date arithmetic.
+    pub fn days_since_epoch(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` days after 1970-01-01.
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
+    /// Today's date in UTC, from the system clock.
+    pub fn today_utc() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Date::from_days_since_epoch(secs.div_euclid(86_400))
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<Date> {
+        let dt: toml::value::Datetime = s.parse().ok()?;
+        match (dt.date, dt.time) {
+            (Some(d), None) => Some(Date::from(d)),
+            _ => None,
+        }
+    }
+}
+
+impl From<toml::value::Date> for Date {
+    fn from(d: toml::value::Date) -> Self {
+        Date {
+            year: i32::from(d.year),
+            month: u32::from(d.month),
+            day: u32::from(d.day),
+        }
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A data volume a service needs at boot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Volume {
+    pub path: String,
+    pub automount: bool,
+}
+
+/// How a service comes back after a reboot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boot {
+    pub autostart: bool,
+    pub minutes: Option<u32>,
+    pub volumes: Vec<Volume>,
+}
+
+impl Default for Boot {
+    fn default() -> Self {
+        Boot {
+            autostart: true,
+            minutes: None,
+            volumes: Vec::new(),
+        }
+    }
+}
+
+/// One service of the topology.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub kind: Option<String>,
+    pub team: Option<String>,
+    pub oncall: Option<String>,
+    pub criticality: Criticality,
+    /// Share of users entering here; `Some` makes this an entry point.
+    pub users: Option<f64>,
+    pub state: State,
+    pub zone: Option<String>,
+    /// `None` when the file does not say.
+    pub monitored: Option<bool>,
+    pub recovery: bool,
+    /// Hard dependencies, in file order.
+    pub requires: Vec<NodeId>,
+    /// Soft dependencies, in file order.
+    pub wants: Vec<NodeId>,
+    pub probe: Option<String>,
+    pub runbook: Option<String>,
+    pub boot: Boot,
+}
+
+impl Service {
+    /// The owner shown on checklist items: the team, else the on-call, else
+    /// a placeholder that says the owner is unknown.
+    pub fn owner(&self) -> &str {
+        self.team
+            .as_deref()
+            .or(self.oncall.as_deref())
+            .unwrap_or("unowned")
+    }
+}
+
+/// A redundancy group: members that can stand in for each other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub id: String,
+    pub members: Vec<NodeId>,
+    pub mode: Mode,
+    pub min_up: usize,
+    pub failover: Failover,
+    pub last_tested: Option<Date>,
+}
+
+/// A service or a group.
+#[derive(Debug, Clone, Copy)]
+pub enum Node<'t> {
+    Service(&'t Service),
+    Group(&'t Group),
+}
+
+/// The kind of an edge of the dependency graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// From a service to what it needs hard.
+    Requires,
+    /// From a service to what it would like.
+    Wants,
+    /// From a group to one of its members.
+    Member,
+}
+
+/// A validated topology.
+#[derive(Debug, Clone)]
+pub struct Topology {
+    pub name: String,
+    pub description: Option<String>,
+    pub failover_test_max_age_days: u32,
+    services: Vec<Service>,
+    groups: Vec<Group>,
+    index: HashMap<String, NodeId>,
+    /// Node `i` of the graph is `NodeId(i)`: services first, then groups.
+    /// Edges run from the needing side to the needed side.
+    graph: DiGraph<(), Edge, u32>,
+    /// For each service, the groups it belongs to.
+    memberships: Vec<Vec<NodeId>>,
+}
+
+impl Topology {
+    /// Services, in file order.
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+
+    /// Groups, in file order.
+    pub fn groups(&self) -> &[Group] {
+        &self.groups
+    }
+
+    /// Number of services and groups together.
+    pub fn node_count(&self) -> usize {
+        self.services.len() + self.groups.len()
+    }
+
+    /// Every node id: services first, then groups.
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (0..self.node_count() as u32).map(NodeId)
+    }
+
+    /// The id of the `i`-th service.
+    pub fn service_id(&self, i: usize) -> NodeId {
+        NodeId(i as u32)
+    }
+
+    /// The id of the `i`-th group.
+    pub fn group_id(&self, i: usize) -> NodeId {
+        NodeId((self.services.len() + i) as u32)
+    }
+
+    /// Looks up a service or group by its id string.
+    pub fn lookup(&self, id: &str) -> Option<NodeId> {
+        self.index.get(id).copied()
+    }
+
+    /// The service or group behind a handle.
+    pub fn node(&self, id: NodeId) -> Node<'_> {
+        match self.as_service(id) {
+            Some(s) => Node::Service(s),
+            None => Node::Group(&self.groups[id.index() - self.services.len()]),
+        }
+    }
+
+    /// The service behind a handle, if it is one.
+    pub fn as_service(&self, id: NodeId) -> Option<&Service> {
+        self.services.get(id.index())
+    }
+
+    /// The group behind a handle, if it is one.
+    pub fn as_group(&self, id: NodeId) -> Option<&Group> {
+        id.index()
+            .checked_sub(self.services.len())
+            .and_then(|i| self.groups.get(i))
+    }
+
+    /// The id string of a service or group.
+    pub fn id(&self, id: NodeId) -> &str {
+        match self.node(id) {
+            Node::Service(s) => &s.id,
+            Node::Group(g) => &g.id,
+        }
+    }
+
+    /// Groups a service belongs to, in file order.
+    pub fn groups_of(&self, service: NodeId) -> &[NodeId] {
+        self.memberships
+            .get(service.index())
+            .map_or(&[], |v| v.as_slice())
+    }
+
+    /// Who depends on `id`: services that require or want it, and groups it
+    /// is a member of, with the kind of each edge.
+    ///
+    /// # Complexity
+    /// O(in-degree of `id`).
+    pub fn dependents(&self, id: NodeId) -> impl Iterator<Item = (NodeId, Edge)> + '_ {
+        self.graph
+            .edges_directed(NodeIndex::new(id.index()), petgraph::Direction::Incoming)
+            .map(|e| (NodeId(e.source().index() as u32), *e.weight()))
+    }
+
+    /// Every id string, services then groups (for suggestions).
+    pub fn all_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.services
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain(self.groups.iter().map(|g| g.id.as_str()))
+    }
+
+    /// The dependency graph itself, for the lint pass and graph exports.
+    pub(crate) fn graph(&self) -> &DiGraph<(), Edge, u32> {
+        &self.graph
+    }
+
+    /// Builds the derived structures from checked parts. Only the loader
+    /// calls this, after it has resolved every reference.
+    fn assemble(
+        header: (String, Option<String>, u32),
+        services: Vec<Service>,
+        groups: Vec<Group>,
+    ) -> Topology {
+        let n = services.len() + groups.len();
+        let mut index = HashMap::with_capacity(n);
+        for (i, s) in services.iter().enumerate() {
+            index.insert(s.id.clone(), NodeId(i as u32));
+        }
+        for (i, g) in groups.iter().enumerate() {
+            index.insert(g.id.clone(), NodeId((services.len() + i) as u32));
+        }
+        let mut graph = DiGraph::with_capacity(n, n * 3);
+        for _ in 0..n {
+            graph.add_node(());
+        }
+        let mut memberships = vec![Vec::new(); services.len()];
+        for (i, s) in services.iter().enumerate() {
+            for &t in &s.requires {
+                graph.add_edge(NodeIndex::new(i), NodeIndex::new(t.index()), Edge::Requires);
+            }
+            for &t in &s.wants {
+                graph.add_edge(NodeIndex::new(i), NodeIndex::new(t.index()), Edge::Wants);
+            }
+        }
+        for (i, g) in groups.iter().enumerate() {
+            let gid = services.len() + i;
+            for &m in &g.members {
+                graph.add_edge(NodeIndex::new(gid), NodeIndex::new(m.index()), Edge::Member);
+                memberships[m.index()].push(NodeId(gid as u32));
+            }
+        }
+        let (name, description, failover_test_max_age_days) = header;
+        Topology {
+            name,
+            description,
+            failover_test_max_age_days,
+            services,
+            groups,
+            index,
+            graph,
+            memberships,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Date;
+
+    #[test]
+    fn date_arithmetic_round_trips() {
+        for days in [-1000, 0, 1, 19_000, 20_000, 60_000] {
+            let d = Date::from_days_since_epoch(days);
+            assert_eq!(d.days_since_epoch(), days, "{d}");
+        }
+        let a = Date::parse("2023-03-01").unwrap();
+        let b = Date::parse("2023-06-08").unwrap();
+        assert_eq!(b.days_since_epoch() - a.days_since_epoch(), 99);
+        assert_eq!(Date::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
+        assert!(Date::parse("2023-06-08T10:00:00").is_none());
+    }
+}
