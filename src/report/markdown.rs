@@ -11,7 +11,8 @@ use std::fmt::Write;
 /// code span, link, emphasis or HTML tag, and control characters are shown
 /// as escapes.
 pub fn md(s: &str) -> String {
-    let s = crate::text::inert(s);
+    let flat = s.replace(['\n', '\r'], " ");
+    let s = crate::text::inert(&flat);
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
@@ -22,7 +23,6 @@ pub fn md(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
     }
