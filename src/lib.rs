@@ -19,6 +19,8 @@ pub mod report;
 pub mod review;
 pub mod text;
 pub mod topology;
+#[cfg(feature = "tui")]
+pub mod tui;
 
 /// The seed incident's stack, compiled in as the demo topology.
 pub const DEMO_TOPOLOGY: &str = include_str!("../topologies/web-stack.toml");

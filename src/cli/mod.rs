@@ -2,7 +2,7 @@
 //! writes the results. `main.rs` only calls [`main`].
 
 mod args;
-mod env;
+pub mod env;
 
 pub use args::{Cli, Command};
 pub use env::glyphs_from_env;
@@ -283,27 +283,114 @@ fn report_cmd(a: &ReportArgs) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
-/// No subcommand: the TUI. Until it exists this prints the assessment of
-/// the demo (or the given topology) with the demo plan.
+/// No subcommand: the TUI on a topology (the built-in demo by default).
 fn interactive(topology: Option<&Path>, t: &args::TuiArgs) -> Result<u8, CliError> {
-    let lp = match &t.plan {
-        Some(p) => load_plan(Some(p))?,
-        None => LoadedPlan {
-            plan: if topology.is_none() {
-                Plan::parse("web-stack.plan.toml (embedded demo)", crate::DEMO_PLAN)?
-            } else {
-                Plan::default()
-            },
-            path: None,
-            text: String::new(),
-        },
-    };
-    let topo = match (topology, &lp.path) {
-        (None, None) => topology::load(crate::DEMO_NAME, crate::DEMO_TOPOLOGY)?,
-        _ => topology_for(topology, &lp)?,
-    };
-    let changes = resolve_all(&topo, &lp)?;
+    #[cfg(feature = "tui")]
+    if let Some(why) = crate::tui::unsuitable_terminal() {
+        return Err(CliError::Usage(format!(
+            "{why}.\n  For a text assessment: blastradius check TOPOLOGY --reboot ID ...\n  For the approval record: blastradius report PLAN"
+        )));
+    }
+    if let Some(p) = topology {
+        if !p.exists() && p.extension().is_none() {
+            let word = p.display().to_string();
+            let help = crate::diag::did_you_mean(
+                &word,
+                ["check", "validate", "report"],
+                "give a topology file, or one of the commands: check, validate, report",
+            );
+            return Err(Diagnostic::whole_file(&word, "no such file or command")
+                .with_help(help)
+                .into());
+        }
+    }
     let rules = load_rules(t.rules.as_deref())?;
+    let lp = load_plan(t.plan.as_deref())?;
+    let (topo, path) = match (topology, &lp.path) {
+        (None, None) => (
+            topology::load(crate::DEMO_NAME, crate::DEMO_TOPOLOGY)?,
+            None,
+        ),
+        (Some(p), _) => (topology::load_file(p)?, Some(p.to_path_buf())),
+        (None, Some(pp)) => {
+            let tp = lp.plan.topology_path(pp);
+            (topology_for(None, &lp)?, tp)
+        }
+    };
+    // A plan given on the command line must name real services.
+    resolve_all(&topo, &lp)?;
+    run_tui(topo, path, lp, rules, t)
+}
+
+#[cfg(feature = "tui")]
+fn run_tui(
+    topo: Topology,
+    path: Option<PathBuf>,
+    lp: LoadedPlan,
+    rules: RuleSet,
+    t: &args::TuiArgs,
+) -> Result<u8, CliError> {
+    use crate::tui::{app, persist, theme::Theme};
+    let autosave = persist::locate(&topo.name, path.as_deref());
+    let mut message = None;
+    let plan = if lp.path.is_some() {
+        message = Some("plan loaded; edits autosave".to_string());
+        lp.plan
+    } else {
+        let restored = match &autosave {
+            persist::Autosave::To(p) => persist::restore(p),
+            persist::Autosave::Off(_) => Ok(None),
+        };
+        match (restored, path.is_none()) {
+            (Ok(Some(plan)), _) => {
+                message = Some("restored the autosaved plan for this topology".into());
+                plan
+            }
+            (Ok(None), true) => {
+                message = Some(
+                    "demo: the seed outage's change is marked; space, u, x mark; ? help".into(),
+                );
+                Plan::parse("web-stack.plan.toml (embedded demo)", crate::DEMO_PLAN)?
+            }
+            (Ok(None), false) => Plan::default(),
+            (Err(e), _) => {
+                message = Some(e);
+                Plan::default()
+            }
+        }
+    };
+    if let persist::Autosave::Off(why) = &autosave {
+        message = Some(why.clone());
+    }
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = Theme::new(!no_color, t.ascii || env::ascii_only());
+    let mut app = app::App::new(
+        topo,
+        app::Source { path },
+        plan,
+        rules,
+        Date::today_utc(),
+        autosave,
+        theme,
+    );
+    if app.message.is_none() {
+        app.message = message;
+    }
+    crate::tui::run(app, !t.no_mouse)
+        .map_err(|e| CliError::Usage(format!("terminal error: {e}")))?;
+    Ok(exit::OK)
+}
+
+/// Built without the TUI: print the assessment instead.
+#[cfg(not(feature = "tui"))]
+fn run_tui(
+    topo: Topology,
+    _path: Option<PathBuf>,
+    lp: LoadedPlan,
+    rules: RuleSet,
+    t: &args::TuiArgs,
+) -> Result<u8, CliError> {
+    let changes = resolve_all(&topo, &lp)?;
     let review = Review::new(&topo, &lp.plan, &changes, &rules, Date::today_utc());
     let glyphs = if t.ascii {
         Glyphs::ASCII

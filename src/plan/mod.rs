@@ -108,6 +108,7 @@ struct OutPlan<'p> {
     plan: OutHeader<'p>,
     change: Vec<OutChange<'p>>,
     checklist: OutChecklist<'p>,
+    #[serde(skip_serializing_if = "<[Signoff]>::is_empty")]
     signoff: &'p [Signoff],
 }
 

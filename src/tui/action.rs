@@ -1,0 +1,99 @@
+//! Everything the user can do, as data. Keys and mouse events become an
+//! [`Action`]; [`App::update`](super::app::App::update) is the only place
+//! state changes.
+
+use crate::plan;
+
+/// The panes beside the service list, in `tab` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Impact,
+    Findings,
+    Checklist,
+    Alerts,
+    Graph,
+}
+
+impl Pane {
+    /// Every pane, in `tab` order.
+    pub const ALL: [Pane; 5] = [
+        Pane::Impact,
+        Pane::Findings,
+        Pane::Checklist,
+        Pane::Alerts,
+        Pane::Graph,
+    ];
+
+    /// The title shown on the pane's tab.
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Impact => "Impact",
+            Pane::Findings => "Findings",
+            Pane::Checklist => "Checklist",
+            Pane::Alerts => "Alerts",
+            Pane::Graph => "Graph",
+        }
+    }
+
+    /// Position in [`Pane::ALL`].
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// What a prompt asks a file name for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Save the plan (TOML).
+    SavePlan,
+    /// Export the Markdown report.
+    ExportReport,
+}
+
+/// One thing the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Leave the app (the plan is already autosaved).
+    Quit,
+    /// Show or hide the key help.
+    ToggleHelp,
+    /// Start typing a filter for the service list.
+    FilterStart,
+    /// A character typed into the filter or a prompt.
+    Input(char),
+    /// Delete the last character of the filter or prompt.
+    Backspace,
+    /// Keep the filter and focus its first match / accept the prompt.
+    Accept,
+    /// Clear the filter / cancel the prompt / close help.
+    Cancel,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    /// Scroll the graph sideways.
+    Left,
+    Right,
+    /// Move focus to the next / previous of: list, then each pane.
+    NextFocus,
+    PrevFocus,
+    /// Show and focus one pane.
+    ShowPane(Pane),
+    /// Mark the focused service with an action, or unmark it if it already
+    /// has that action.
+    Mark(plan::Action),
+    /// Tick or untick the focused checklist item.
+    Tick,
+    /// From the impact or findings pane: focus that service in the list.
+    Jump,
+    /// Ask for a file name to save the plan / export the report to.
+    Prompt(PromptKind),
+    /// The terminal was resized.
+    Resize(u16, u16),
+    /// A mouse click at a column and row.
+    Click(u16, u16),
+    /// The wheel turned over a column and row; `true` is down.
+    Scroll(u16, u16, bool),
+}

@@ -1,0 +1,152 @@
+//! The interactive face: plan a change on a shared screen or over SSH and
+//! watch the blast radius live. Same analysis as `check` ([`Review`]).
+//!
+//! A blocking, input-driven loop: the screen is drawn only when something
+//! happened (a key, the mouse, a resize), in a synchronized update, after
+//! draining every pending event. The terminal is restored on every way out:
+//! normal exit, error, panic, SIGTERM, SIGHUP and SIGINT.
+//!
+//! [`Review`]: crate::review::Review
+
+pub mod action;
+pub mod app;
+pub mod graph;
+pub mod keymap;
+pub mod persist;
+pub mod theme;
+pub mod view;
+
+use action::Action;
+use app::App;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{self, Event, MouseButton, MouseEventKind};
+use ratatui::crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
+};
+use ratatui::crossterm::{cursor, execute};
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Mouse reporting: button presses, drags and SGR coordinates only. Not
+/// crossterm's `EnableMouseCapture`, which also asks for every pointer
+/// motion (`?1003h`): an event per pixel of movement over a slow SSH link.
+const MOUSE_ON: &str = "\x1b[?1000h\x1b[?1002h\x1b[?1006h";
+const MOUSE_OFF: &str = "\x1b[?1006l\x1b[?1002l\x1b[?1000l";
+
+/// Why the TUI will not start here, if it will not.
+pub fn unsuitable_terminal() -> Option<String> {
+    use std::io::IsTerminal;
+    if std::env::var("TERM").as_deref() == Ok("dumb") {
+        return Some("TERM=dumb: this terminal cannot show the interactive view".into());
+    }
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        return Some("standard input or output is not a terminal".into());
+    }
+    None
+}
+
+/// Puts the terminal back: raw mode off, main screen, cursor shown, mouse
+/// reporting off. Safe to call more than once and from a panic hook.
+fn restore_terminal(mouse: bool) {
+    let mut out = io::stdout();
+    if mouse {
+        let _ = out.write_all(MOUSE_OFF.as_bytes());
+    }
+    let _ = execute!(
+        out,
+        EndSynchronizedUpdate,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+/// Restores the terminal when dropped, whatever the way out of `run`.
+struct Guard {
+    mouse: bool,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore_terminal(self.mouse);
+    }
+}
+
+/// Runs the app until the user quits or a signal asks it to stop.
+///
+/// # Errors
+/// Terminal I/O errors (the terminal is restored first).
+pub fn run(mut app: App, mouse: bool) -> io::Result<()> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal(mouse);
+        previous(info);
+    }));
+
+    enable_raw_mode()?;
+    let _guard = Guard { mouse };
+    let mut out = io::stdout();
+    execute!(out, EnterAlternateScreen, cursor::Hide)?;
+    if mouse {
+        out.write_all(MOUSE_ON.as_bytes())?;
+        out.flush()?;
+    }
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.clear()?;
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    draw(&mut terminal, &app)?;
+
+    while !app.quit && !stop.load(Ordering::Relaxed) {
+        // A timeout only so that a signal is noticed; nothing is drawn on it.
+        if !event::poll(Duration::from_millis(200))? {
+            continue;
+        }
+        loop {
+            if let Some(action) = translate(&app, event::read()?) {
+                app.update(action);
+            }
+            if app.quit || !event::poll(Duration::ZERO)? {
+                break;
+            }
+        }
+        if !app.quit {
+            draw(&mut terminal, &app)?;
+        }
+    }
+    Ok(())
+}
+
+fn draw(terminal: &mut Terminal<CrosstermBackend<io::Stdout>>, app: &App) -> io::Result<()> {
+    execute!(io::stdout(), BeginSynchronizedUpdate)?;
+    terminal.draw(|f| f.render_widget(app, f.area()))?;
+    execute!(io::stdout(), EndSynchronizedUpdate)
+}
+
+/// A terminal event as an action, through the keymap.
+pub fn translate(app: &App, ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) => keymap::dispatch(app.context(), &k),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click(m.column, m.row)),
+            MouseEventKind::ScrollDown => Some(Action::Scroll(m.column, m.row, true)),
+            MouseEventKind::ScrollUp => Some(Action::Scroll(m.column, m.row, false)),
+            _ => None,
+        },
+        _ => None,
+    }
+}

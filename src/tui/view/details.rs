@@ -1,0 +1,174 @@
+//! The focused service: what it is, what it needs, who needs it, its groups.
+
+use super::{Areas, block, put, put_spans};
+use crate::report::{chain_text, origin_tag, percent};
+use crate::text::inert;
+use crate::topology::{Edge, Mode, NodeId, Topology};
+use crate::tui::app::App;
+use ratatui::buffer::Buffer;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+/// At most this many names in one "needed by" line: a service required by
+/// ten thousand others does not need them all spelt out here.
+const MAX_NAMES: usize = 12;
+
+fn names(topo: &Topology, ids: &[NodeId]) -> String {
+    if ids.is_empty() {
+        return "nothing".into();
+    }
+    let mut s: Vec<String> = ids
+        .iter()
+        .take(MAX_NAMES)
+        .map(|&n| inert(topo.id(n)).into_owned())
+        .collect();
+    if ids.len() > MAX_NAMES {
+        s.push(format!("+{} more", ids.len() - MAX_NAMES));
+    }
+    s.join(", ")
+}
+
+pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
+    let t = &app.theme;
+    block(app, Line::from(" Details "), false).render(a.details_block, buf);
+    let area = a.details;
+    let Some(id) = app.focused_service() else {
+        put(
+            buf,
+            area.x,
+            area.y,
+            area.width,
+            "no service selected",
+            t.dim(),
+            app,
+        );
+        return;
+    };
+    let topo = &app.topo;
+    let s = topo.as_service(id).expect("the list holds services");
+    let asmt = &app.review.assessment;
+    let st = asmt.status(id);
+    let mut lines: Vec<Vec<Span>> = Vec::new();
+    let mut first = vec![
+        Span::styled(inert(&s.id).into_owned(), t.heading()),
+        Span::raw("  "),
+        Span::styled(st.as_str().to_uppercase(), t.status(st)),
+    ];
+    if let Some(o) = asmt.origin(topo, id) {
+        first.push(Span::styled(format!(" {}", origin_tag(o)), t.marked()));
+    }
+    if s.name != s.id {
+        first.push(Span::raw(format!("  {}", inert(&s.name))));
+    }
+    lines.push(first);
+    let opt = |v: &Option<String>| inert(v.as_deref().unwrap_or("-")).into_owned();
+    lines.push(vec![Span::raw(format!(
+        "kind {}, team {}, on-call {}",
+        opt(&s.kind),
+        opt(&s.team),
+        opt(&s.oncall)
+    ))]);
+    lines.push(vec![Span::raw(format!(
+        "zone {}, criticality {}, monitored {}{}{}",
+        opt(&s.zone),
+        s.criticality.as_str(),
+        match s.monitored {
+            Some(true) => "yes",
+            Some(false) => "NO",
+            None => "unknown",
+        },
+        s.users
+            .map(|u| format!(", users {}", percent(u)))
+            .unwrap_or_default(),
+        if s.recovery { ", recovery path" } else { "" }
+    ))]);
+    lines.push(vec![Span::raw(format!(
+        "requires {}, wants {}",
+        names(topo, &s.requires),
+        names(topo, &s.wants)
+    ))]);
+    let mut needed: Vec<NodeId> = Vec::new();
+    let mut wanted: Vec<NodeId> = Vec::new();
+    for (d, e) in topo.dependents(id) {
+        match e {
+            Edge::Requires => needed.push(d),
+            Edge::Wants => wanted.push(d),
+            Edge::Member => {}
+        }
+    }
+    needed.sort_unstable();
+    wanted.sort_unstable();
+    lines.push(vec![Span::raw(format!(
+        "required by {}, wanted by {}",
+        names(topo, &needed),
+        names(topo, &wanted)
+    ))]);
+    let groups = topo.groups_of(id);
+    if groups.is_empty() {
+        lines.push(vec![Span::raw("groups: none (no standby)")]);
+    }
+    for &g in groups {
+        let grp = topo.as_group(g).expect("a group");
+        let gst = asmt.status(g);
+        lines.push(vec![
+            Span::raw(format!(
+                "group {} {}/{} up, needs {}, {}, {} failover, tested {} ",
+                inert(&grp.id),
+                asmt.up(topo, g),
+                grp.members.len(),
+                grp.min_up,
+                match grp.mode {
+                    Mode::ActivePassive => "active-passive",
+                    Mode::ActiveActive => "active-active",
+                },
+                match grp.failover {
+                    crate::topology::Failover::Automatic => "automatic",
+                    crate::topology::Failover::Manual => "MANUAL",
+                },
+                grp.last_tested
+                    .map_or_else(|| "never".to_string(), |d| d.to_string()),
+            )),
+            Span::styled(gst.as_str().to_uppercase(), t.status(gst)),
+        ]);
+    }
+    if asmt.chain(id).len() > 1 {
+        lines.push(vec![Span::raw(format!(
+            "why: {}",
+            chain_text(topo, asmt, id, t.sym.glyphs)
+        ))]);
+    }
+    let boot = &s.boot;
+    let mut b = format!(
+        "boot: {}{}",
+        if boot.autostart {
+            "autostart"
+        } else {
+            "NO AUTOSTART"
+        },
+        boot.minutes
+            .map(|m| format!(", ~{m} min"))
+            .unwrap_or_default()
+    );
+    for v in &boot.volumes {
+        b.push_str(&format!(
+            ", {} {}",
+            inert(&v.path),
+            if v.automount {
+                "automount"
+            } else {
+                "NOT AUTOMOUNTED"
+            }
+        ));
+    }
+    lines.push(vec![Span::raw(b)]);
+    if let Some(p) = &s.probe {
+        lines.push(vec![Span::raw(format!("probe {}", inert(p)))]);
+    }
+    if let Some(r) = &s.runbook {
+        lines.push(vec![Span::raw(format!("runbook {}", inert(r)))]);
+    }
+    for (i, spans) in lines.into_iter().take(area.height as usize).enumerate() {
+        let y = area.y + i as u16;
+        put_spans(buf, area, y, spans, app);
+    }
+}

@@ -1,0 +1,303 @@
+//! Drawing: reads the [`App`], never changes it.
+//!
+//! The screen at 80x24 (and wider, the same shape with more room; at 140
+//! columns and more the details and the pane sit side by side):
+//!
+//! ```text
+//! header: topology, changes, RISK, users down/degraded, approval
+//! +- Services -----+ +- Details ---------------------+
+//! | list           | | the focused service           |
+//! |                | +- Impact|Findings|Checklist.. -+
+//! |                | | the pane                      |
+//! +----------------+ +-------------------------------+
+//! status line / footer hints from the keymap
+//! ```
+
+mod details;
+mod list;
+mod overlay;
+mod panes;
+
+use super::action::Pane;
+use super::app::{App, Focus};
+use super::keymap;
+use crate::text::truncate;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Widget};
+
+/// Below this the screen says how much room it needs instead of drawing.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// The screen's regions (inner areas, inside borders).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Areas {
+    pub too_small: bool,
+    pub header: Rect,
+    pub list_block: Rect,
+    pub list: Rect,
+    pub details_block: Rect,
+    pub details: Rect,
+    pub pane_block: Rect,
+    /// The pane's inner area.
+    pub pane: Rect,
+    pub footer: Rect,
+}
+
+impl Areas {
+    /// Rows of the service list.
+    pub fn list_rows(&self) -> usize {
+        self.list.height as usize
+    }
+
+    /// Rows of the pane's entry list (the rest shows the selected entry).
+    pub fn pane_rows(&self) -> usize {
+        let (rows, _) = split_pane(self.pane);
+        rows.height as usize
+    }
+}
+
+/// Entries on top, the selected entry in full below.
+pub fn split_pane(pane: Rect) -> (Rect, Rect) {
+    let detail = if pane.height >= 14 { 5 } else { 4 }.min(pane.height / 2);
+    let rows = Rect {
+        height: pane.height.saturating_sub(detail + 1),
+        ..pane
+    };
+    let det = Rect {
+        y: pane.y + rows.height + 1,
+        height: detail,
+        ..pane
+    };
+    (rows, det)
+}
+
+/// Computes the regions for a terminal of `w` x `h`.
+pub fn areas(w: u16, h: u16, _focus: Focus) -> Areas {
+    if w < MIN_WIDTH || h < MIN_HEIGHT {
+        return Areas {
+            too_small: true,
+            ..Areas::default()
+        };
+    }
+    let header = Rect::new(0, 0, w, 1);
+    let footer = Rect::new(0, h - 1, w, 1);
+    let body_h = h - 2;
+    let list_w = (w * 3 / 8).clamp(30, 48);
+    let list_block = Rect::new(0, 1, list_w, body_h);
+    let right_x = list_w;
+    let right_w = w - list_w;
+    let (details_block, pane_block) = if w >= 140 {
+        let dw = (right_w * 2 / 5).max(40);
+        (
+            Rect::new(right_x, 1, dw, body_h),
+            Rect::new(right_x + dw, 1, right_w - dw, body_h),
+        )
+    } else {
+        let dh = if body_h >= 30 { 12 } else { 8 };
+        (
+            Rect::new(right_x, 1, right_w, dh),
+            Rect::new(right_x, 1 + dh, right_w, body_h - dh),
+        )
+    };
+    let inner = |r: Rect| Block::new().borders(Borders::ALL).inner(r);
+    Areas {
+        too_small: false,
+        header,
+        list_block,
+        list: inner(list_block),
+        details_block,
+        details: inner(details_block),
+        pane_block,
+        pane: inner(pane_block),
+        footer,
+    }
+}
+
+/// The pane whose tab title is at a screen position, if any. Tabs are drawn
+/// in the pane block's top border as ` 1 Impact  2 Findings ...`.
+pub fn tab_at(a: &Areas, x: u16, y: u16) -> Option<Pane> {
+    if y != a.pane_block.y {
+        return None;
+    }
+    let mut cx = a.pane_block.x + 1;
+    let compact = compact_tabs(a);
+    for p in Pane::ALL {
+        let w = tab_label(p, compact).chars().count() as u16;
+        if x >= cx && x < cx + w {
+            return Some(p);
+        }
+        cx += w;
+    }
+    None
+}
+
+/// Tabs lose their padding when the pane is narrow, so all five fit.
+fn compact_tabs(a: &Areas) -> bool {
+    a.pane_block.width < 62
+}
+
+fn tab_label(p: Pane, compact: bool) -> String {
+    if compact {
+        let sep = if p == Pane::Graph { "" } else { " " };
+        format!("{} {}{sep}", p.index() + 1, p.title())
+    } else {
+        format!(" {} {} ", p.index() + 1, p.title())
+    }
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let a = self.areas();
+        if a.too_small || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            too_small(self, area, buf);
+            return;
+        }
+        header(self, a.header, buf);
+        list::render(self, &a, buf);
+        details::render(self, &a, buf);
+        panes::render(self, &a, buf);
+        footer(self, a.footer, buf);
+        if let Some(scroll) = self.help {
+            overlay::help(self, area, buf, scroll);
+        }
+        if let Some((kind, text)) = &self.prompt {
+            overlay::prompt(self, area, buf, *kind, text);
+        }
+    }
+}
+
+/// A bordered block, highlighted when focused.
+fn block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
+    let style = if focused {
+        app.theme.focused()
+    } else {
+        Style::new()
+    };
+    Block::new()
+        .borders(Borders::ALL)
+        .border_set(app.theme.sym.border)
+        .border_style(style)
+        .title(title)
+}
+
+/// Writes `text` into one row, cut with an ellipsis to the width.
+fn put(buf: &mut Buffer, x: u16, y: u16, width: u16, text: &str, style: Style, app: &App) {
+    if width == 0 {
+        return;
+    }
+    let s = truncate(text, width as usize, app.theme.sym.glyphs.ellipsis);
+    buf.set_stringn(x, y, s, width as usize, style);
+}
+
+/// Writes spans into one row, cutting the last visible one with an ellipsis.
+fn put_spans(buf: &mut Buffer, area: Rect, y: u16, spans: Vec<Span<'_>>, app: &App) {
+    let mut x = area.x;
+    let end = area.x + area.width;
+    let ell = app.theme.sym.glyphs.ellipsis;
+    for s in spans {
+        if x >= end {
+            break;
+        }
+        let room = (end - x) as usize;
+        let text = s.content.as_ref();
+        let len = text.chars().count();
+        if len > room {
+            let cut = truncate(text, room, ell);
+            buf.set_stringn(x, y, &cut, room, s.style);
+            break;
+        }
+        buf.set_stringn(x, y, text, room, s.style);
+        x += len as u16;
+    }
+}
+
+fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let a = &app.review.assessment;
+    let t = &app.theme;
+    let (changes, _) = app.counts();
+    let c = &app.review.checklist;
+    let approval = if c.items.is_empty() {
+        String::new()
+    } else if c.ready() {
+        " READY for approval ".to_string()
+    } else {
+        format!(" NOT READY: {} blocking open ", c.open_blocking())
+    };
+    let spans = vec![
+        Span::styled(
+            format!(" {} ", crate::text::inert(&app.topo.name)),
+            t.heading(),
+        ),
+        Span::raw(format!(
+            "{} change{} ",
+            changes,
+            if changes == 1 { "" } else { "s" }
+        )),
+        Span::styled(
+            format!(" RISK {} ", a.risk.as_str().to_uppercase()),
+            t.risk_badge(a.risk),
+        ),
+        Span::raw(format!(
+            " users down {} degraded {} ",
+            crate::report::percent(a.users_down),
+            crate::report::percent(a.users_degraded)
+        )),
+        Span::styled(approval, t.heading()),
+    ];
+    put_spans(buf, area, area.y, spans, app);
+}
+
+fn footer(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    if let Some(m) = &app.message {
+        if app.help.is_none() && app.prompt.is_none() && !app.filtering {
+            let mut spans = vec![Span::styled(
+                crate::text::inert(m).into_owned(),
+                t.heading(),
+            )];
+            spans.push(Span::raw("   "));
+            spans.extend(hint_spans(app));
+            put_spans(buf, area, area.y, spans, app);
+            return;
+        }
+    }
+    put_spans(buf, area, area.y, hint_spans(app), app);
+}
+
+fn hint_spans(app: &App) -> Vec<Span<'static>> {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    for (key, word) in keymap::hints(app.context()) {
+        spans.push(Span::styled(key, t.key()));
+        spans.push(Span::raw(format!(" {word}  ")));
+    }
+    spans
+}
+
+fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let lines = [
+        format!(
+            "blastradius needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {}x{}.",
+            area.width, area.height
+        ),
+        "Enlarge the window, or use `blastradius check` for a text report.".to_string(),
+        "q quits.".to_string(),
+    ];
+    for (i, l) in lines.iter().enumerate() {
+        let y = area.y + i as u16;
+        if y >= area.y + area.height {
+            break;
+        }
+        put(buf, area.x, y, area.width, l, Style::new(), app);
+    }
+}
+
+/// Whether a position falls in a rectangle (ratatui's own check, re-exported
+/// for the app's mouse handling).
+pub fn contains(r: Rect, x: u16, y: u16) -> bool {
+    r.contains(Position { x, y })
+}

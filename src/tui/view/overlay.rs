@@ -1,0 +1,102 @@
+//! Popups drawn over the screen: the key help and the file-name prompt.
+
+use super::{put, put_spans};
+use crate::tui::action::PromptKind;
+use crate::tui::app::App;
+use crate::tui::keymap;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// The help, generated from the keymap table.
+pub fn help(app: &App, area: Rect, buf: &mut Buffer, scroll: usize) {
+    let t = &app.theme;
+    let r = centered(area, 76, area.height.saturating_sub(2));
+    Clear.render(r, buf);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_set(t.sym.border)
+        .border_style(t.focused())
+        .title(" Keys (? or esc closes, j/k scroll) ");
+    let inner = block.inner(r);
+    block.render(r, buf);
+    let mut lines: Vec<Line> = vec![
+        Line::from("Marks in the list: R reboot, U update, X what-if down."),
+        Line::from("Statuses: DOWN, DEGR degraded, RISK at-risk (no spare left), ok."),
+        Line::from("Checklist: ! blocking (tick before approval)."),
+    ];
+    for (title, rows) in keymap::help() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(title, t.heading())));
+        for (keys, what) in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<22}"), t.key()),
+                Span::raw(what),
+            ]));
+        }
+    }
+    let max = lines.len().saturating_sub(inner.height as usize);
+    for (i, l) in lines
+        .into_iter()
+        .skip(scroll.min(max))
+        .take(inner.height as usize)
+        .enumerate()
+    {
+        put_spans(buf, inner, inner.y + i as u16, l.spans, app);
+    }
+}
+
+/// Asks for a file name.
+pub fn prompt(app: &App, area: Rect, buf: &mut Buffer, kind: PromptKind, text: &str) {
+    let t = &app.theme;
+    let r = centered(area, 70, 5);
+    Clear.render(r, buf);
+    let title = match kind {
+        PromptKind::SavePlan => " Save the plan to (enter writes, esc cancels) ",
+        PromptKind::ExportReport => " Export the Markdown report to (enter, esc) ",
+    };
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_set(t.sym.border)
+        .border_style(t.focused())
+        .title(title);
+    let inner = block.inner(r);
+    block.render(r, buf);
+    // Show the end of a long path: that is where the typing happens.
+    let shown: String = {
+        let chars: Vec<char> = crate::text::inert(text).chars().collect();
+        let room = inner.width.saturating_sub(2) as usize;
+        let start = chars.len().saturating_sub(room);
+        chars[start..].iter().collect()
+    };
+    put(
+        buf,
+        inner.x,
+        inner.y,
+        inner.width,
+        &format!("{shown}_"),
+        t.heading(),
+        app,
+    );
+    put(
+        buf,
+        inner.x,
+        inner.y + 2,
+        inner.width,
+        "relative to the folder blastradius was started in",
+        t.dim(),
+        app,
+    );
+}
