@@ -102,7 +102,19 @@ impl fmt::Display for Diagnostic {
             } else {
                 self.line.to_string().len()
             });
-            write!(f, "\n{pad} = help: {}", crate::text::inert(help))?;
+            let mut lines = help.lines();
+            write!(
+                f,
+                "\n{pad} = help: {}",
+                crate::text::inert(lines.next().unwrap_or(""))
+            )?;
+            for l in lines {
+                if l.trim().is_empty() {
+                    writeln!(f)?;
+                } else {
+                    write!(f, "\n{pad}   {}", crate::text::inert(l))?;
+                }
+            }
         }
         Ok(())
     }

@@ -35,6 +35,14 @@ pub fn inert(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A share of users as a percentage: `0.3` -> `30%`, `0.125` -> `12.5%`.
+pub fn percent(x: f64) -> String {
+    let p = x * 100.0;
+    let s = format!("{p:.1}");
+    let s = s.strip_suffix(".0").unwrap_or(&s);
+    format!("{s}%")
+}
+
 /// Greedy word wrap to `width` characters; words longer than the width are
 /// split. Returns at least one (possibly empty) line.
 pub fn wrap(s: &str, width: usize) -> Vec<String> {

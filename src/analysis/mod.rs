@@ -84,6 +84,9 @@ pub struct Assessment {
     pub findings: Vec<Finding>,
     /// The plan's overall risk.
     pub risk: Level,
+    /// Why: each rule of the risk level that applies, with its level, most
+    /// severe first.
+    pub risk_reasons: Vec<(Level, String)>,
     /// The date failover test ages were measured against.
     pub reference_date: Date,
 }
@@ -139,10 +142,12 @@ pub fn assess(topo: &Topology, changes: &[(NodeId, Action)], reference_date: Dat
         users_degraded: round_share(users_degraded),
         findings: Vec::new(),
         risk: Level::Low,
+        risk_reasons: Vec::new(),
         reference_date,
     };
     a.findings = findings::find(topo, &a);
-    a.risk = risk(topo, &a);
+    a.risk_reasons = risk_reasons(topo, &a);
+    a.risk = a.risk_reasons.first().map_or(Level::Low, |r| r.0);
     a
 }
 
@@ -152,29 +157,78 @@ fn round_share(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
 }
 
-fn risk(topo: &Topology, a: &Assessment) -> Level {
-    let mut level = a
-        .findings
-        .iter()
-        .map(|f| f.severity)
-        .max()
-        .unwrap_or(Level::Low);
-    let raise = |level: &mut Level, to: Level| *level = (*level).max(to);
+/// The rules of DESIGN.md's risk level that apply, most severe first. The
+/// risk is the first one's level (low when none applies).
+fn risk_reasons(topo: &Topology, a: &Assessment) -> Vec<(Level, String)> {
+    let mut out = Vec::new();
+    for level in [Level::Critical, Level::High, Level::Medium] {
+        let n = a.findings.iter().filter(|f| f.severity == level).count();
+        if n > 0 {
+            out.push((
+                level,
+                format!(
+                    "{n} {} finding{}",
+                    level.as_str(),
+                    if n == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+    }
     if a.users_down > 0.0 {
-        raise(&mut level, Level::Critical);
+        out.push((
+            Level::Critical,
+            format!("{} of users down", crate::text::percent(a.users_down)),
+        ));
     }
-    let important_down = topo.services().iter().enumerate().any(|(i, s)| {
-        a.action[i].is_none()
-            && a.status[i] == Status::Down
-            && s.criticality >= crate::topology::Criticality::High
-    });
-    if a.users_degraded > 0.0 || important_down {
-        raise(&mut level, Level::High);
+    if a.users_degraded > 0.0 {
+        out.push((
+            Level::High,
+            format!(
+                "{} of users degraded",
+                crate::text::percent(a.users_degraded)
+            ),
+        ));
     }
-    if a.status.contains(&Status::AtRisk) {
-        raise(&mut level, Level::Medium);
+    let important: Vec<String> = topo
+        .services()
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| {
+            a.action[*i].is_none()
+                && a.status[*i] == Status::Down
+                && s.criticality >= crate::topology::Criticality::High
+        })
+        .map(|(_, s)| format!("{} ({})", s.id, s.criticality.as_str()))
+        .collect();
+    if !important.is_empty() {
+        let shown: Vec<&str> = important.iter().take(5).map(String::as_str).collect();
+        out.push((
+            Level::High,
+            format!(
+                "outside the plan, {}{} end{} down",
+                shown.join(", "),
+                if important.len() > 5 {
+                    format!(" and {} more", important.len() - 5)
+                } else {
+                    String::new()
+                },
+                if important.len() == 1 { "s" } else { "" }
+            ),
+        ));
     }
-    level
+    let at_risk = a.status.iter().filter(|s| **s == Status::AtRisk).count();
+    if at_risk > 0 {
+        out.push((
+            Level::Medium,
+            format!(
+                "{at_risk} service{} or group{} left with no spare (at-risk)",
+                if at_risk == 1 { "" } else { "s" },
+                if at_risk == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    out.sort_by(|x, y| y.0.cmp(&x.0));
+    out
 }
 
 impl Assessment {

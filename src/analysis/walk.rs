@@ -167,11 +167,19 @@ pub(super) fn cause_steps(
     let mut next = vec![None; n];
     let mut seen = vec![false; n];
     let mut queue = VecDeque::new();
-    for id in topo.node_ids() {
-        let s = status[id.index()];
-        if s != Status::Ok && start(topo, action, id) == s {
-            seen[id.index()] = true;
-            queue.push_back(id);
+    // Changed services enter the queue before standing conditions, so that
+    // among chains of equal length the one that ends at the change wins:
+    // that is the one the operator can act on.
+    for changed_first in [true, false] {
+        for id in topo.node_ids() {
+            let s = status[id.index()];
+            if s != Status::Ok
+                && start(topo, action, id) == s
+                && action[id.index()].is_some() == changed_first
+            {
+                seen[id.index()] = true;
+                queue.push_back(id);
+            }
         }
     }
     while let Some(t) = queue.pop_front() {

@@ -319,7 +319,14 @@ fn subjects(
                 .map(|(team, services, oncall)| Subject {
                     key: Some(team.clone()),
                     vars: vec![
-                        ("oncall", join(oncall)),
+                        (
+                            "oncall",
+                            if oncall.is_empty() {
+                                "no on-call on record".to_string()
+                            } else {
+                                oncall.join(", ")
+                            },
+                        ),
                         ("team", team),
                         ("services", join(services)),
                     ],

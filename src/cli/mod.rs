@@ -228,6 +228,16 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
     let mut err = String::new();
     for path in &a.topologies {
         let name = path.display().to_string();
+        if is_plan_file(path) {
+            match validate_plan(path) {
+                Ok(line) => out.push_str(&line),
+                Err(e) => {
+                    failed = true;
+                    err.push_str(&format!("{e}\n\n"));
+                }
+            }
+            continue;
+        }
         match topology::load_file(path) {
             Err(d) => {
                 failed = true;
@@ -237,10 +247,12 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                 let warnings = topology::lint(&t);
                 warned |= !warnings.is_empty();
                 out.push_str(&format!(
-                    "{}: ok, {} services, {} groups, {} warning{}\n",
+                    "{}: ok, {} service{}, {} group{}, {} warning{}\n",
                     crate::text::inert(&name),
                     t.services().len(),
+                    if t.services().len() == 1 { "" } else { "s" },
                     t.groups().len(),
+                    if t.groups().len() == 1 { "" } else { "s" },
                     warnings.len(),
                     if warnings.len() == 1 { "" } else { "s" }
                 ));
@@ -265,6 +277,35 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
     } else {
         exit::OK
     })
+}
+
+/// A file with `[plan]` or `[[change]]` and no `[topology]` is a plan: a
+/// glob like `topologies/*.toml` picks plans up too, and they deserve a
+/// check rather than "unknown field `change`".
+fn is_plan_file(path: &Path) -> bool {
+    let Ok(text) = crate::fsutil::read_text_file(path) else {
+        return false;
+    };
+    match text.parse::<toml::Table>() {
+        Ok(t) => {
+            !t.contains_key("topology") && (t.contains_key("plan") || t.contains_key("change"))
+        }
+        Err(_) => false,
+    }
+}
+
+/// Checks a plan: it parses, its topology loads, its changes resolve.
+fn validate_plan(path: &Path) -> Result<String, CliError> {
+    let lp = load_plan(Some(path))?;
+    let topo = topology_for(None, &lp)?;
+    let changes = resolve_all(&topo, &lp)?;
+    Ok(format!(
+        "{}: plan ok, {} change{} on topology `{}`\n",
+        crate::text::inert(&path.display().to_string()),
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" },
+        crate::text::inert(&topo.name)
+    ))
 }
 
 fn report_cmd(a: &ReportArgs) -> Result<u8, CliError> {

@@ -300,7 +300,16 @@ pub fn resolve(
         };
         match topo.lookup(&c.service) {
             None => errors.push(
-                locate(format!("unknown service `{}` in the plan", c.service)).with_help(
+                locate(format!(
+                    "unknown service `{}` {}",
+                    c.service,
+                    if c.span.is_some() {
+                        "in the plan".to_string()
+                    } else {
+                        format!("in --{}", c.action.as_str())
+                    }
+                ))
+                .with_help(
                     did_you_mean(
                         &c.service,
                         topo.services().iter().map(|s| s.id.as_str()),

@@ -43,7 +43,22 @@ pub fn markdown(topo: &Topology, plan: &Plan, r: &Review) -> String {
     let _ = writeln!(o, "| | |\n|---|---|");
     let _ = writeln!(o, "| Topology | {} |", md(&topo.name));
     let _ = writeln!(o, "| Window | {} |", md(&window(plan)));
-    let _ = writeln!(o, "| Risk | **{}** |", a.risk.as_str().to_uppercase());
+    let because: Vec<String> = a
+        .risk_reasons
+        .iter()
+        .filter(|(l, _)| *l == a.risk)
+        .map(|(_, s)| md(s))
+        .collect();
+    let _ = writeln!(
+        o,
+        "| Risk | **{}**{} |",
+        a.risk.as_str().to_uppercase(),
+        if because.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", because.join("; "))
+        }
+    );
     let _ = writeln!(o, "| Users down | {} |", percent(a.users_down));
     let _ = writeln!(o, "| Users degraded | {} |", percent(a.users_degraded));
     let _ = writeln!(

@@ -32,13 +32,7 @@ impl Glyphs {
     };
 }
 
-/// A share of users as a percentage: `0.3` -> `30%`, `0.125` -> `12.5%`.
-pub fn percent(x: f64) -> String {
-    let p = x * 100.0;
-    let s = format!("{p:.1}");
-    let s = s.strip_suffix(".0").unwrap_or(&s);
-    format!("{s}%")
-}
+pub use crate::text::percent;
 
 /// The tag of a starting cause: `[reboot]`, `[what-if down]`, `[state: down]`.
 pub fn origin_tag(o: Origin) -> String {

@@ -43,6 +43,15 @@ pub fn text(topo: &Topology, plan: &Plan, r: &Review, width: usize, g: Glyphs) -
         blocking,
         if blocking == 1 { "" } else { "s" }
     );
+    let because: Vec<&str> = a
+        .risk_reasons
+        .iter()
+        .filter(|(l, _)| *l == a.risk)
+        .map(|(_, s)| s.as_str())
+        .collect();
+    if !because.is_empty() {
+        para(&mut o, "Because: ", &because.join("; "), width);
+    }
     let c = &r.checklist;
     if !c.items.is_empty() {
         let _ = writeln!(
