@@ -227,7 +227,7 @@ fn risk_reasons(topo: &Topology, a: &Assessment) -> Vec<(Level, String)> {
             ),
         ));
     }
-    out.sort_by(|x, y| y.0.cmp(&x.0));
+    out.sort_by_key(|r| std::cmp::Reverse(r.0));
     out
 }
 
