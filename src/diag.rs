@@ -30,13 +30,14 @@ impl Diagnostic {
     /// A diagnostic at a byte span of `source`.
     pub fn at(source: &Source<'_>, span: Range<usize>, message: impl Into<String>) -> Self {
         let (line, column, snippet, width) = source.locate(span);
+        let (snippet, underline) = window(&snippet, column, width);
         Diagnostic {
             file: source.name.to_string(),
             line,
             column,
             message: message.into(),
             snippet,
-            underline: (column, width),
+            underline,
             help: None,
         }
     }
@@ -175,6 +176,35 @@ impl<'a> Source<'a> {
     }
 }
 
+/// Lines longer than this are shown as a window around the problem: a
+/// minified or generated file can have a line of megabytes.
+const MAX_SNIPPET: usize = 120;
+
+/// The part of a long line around a column, with `…` where it was cut, and
+/// the underline moved to match.
+fn window(line: &str, column: usize, width: usize) -> (String, (usize, usize)) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= MAX_SNIPPET {
+        return (line.to_string(), (column, width));
+    }
+    let col0 = column.saturating_sub(1).min(chars.len());
+    let start = col0.saturating_sub(MAX_SNIPPET / 2);
+    let end = (start + MAX_SNIPPET).min(chars.len());
+    let mut out = String::new();
+    let mut shift = 0;
+    if start > 0 {
+        out.push('…');
+        shift = 1;
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push('…');
+    }
+    let ucol = col0 - start + shift + 1;
+    let uwidth = width.min(end.saturating_sub(col0)).max(1);
+    (out, (ucol, uwidth))
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -247,6 +277,18 @@ mod tests {
         assert_eq!(nearest("db-primay", ids), Some("db-primary"));
         assert_eq!(nearest("cahce", ids), Some("cache"));
         assert_eq!(nearest("frontend", ids), None);
+    }
+
+    #[test]
+    fn a_very_long_line_is_shown_as_a_window_around_the_problem() {
+        let text = format!("a = [{}x{}]", "1,".repeat(5000), ",2".repeat(5000));
+        let at = text.find('x').unwrap();
+        let d = Diagnostic::at(&Source::new("f", &text), at..at + 1, "bad");
+        assert_eq!(d.column, at + 1);
+        assert!(d.snippet.chars().count() <= MAX_SNIPPET + 2);
+        let (ucol, w) = d.underline;
+        assert_eq!(d.snippet.chars().nth(ucol - 1), Some('x'));
+        assert_eq!(w, 1);
     }
 
     #[test]

@@ -284,6 +284,12 @@ impl Assessment {
         v
     }
 
+    /// True when applying every rule of the walk once more changes no
+    /// status: the statuses are a fixpoint. For tests and assertions.
+    pub fn is_fixpoint(&self, topo: &Topology) -> bool {
+        walk::is_fixpoint(topo, &self.action, &self.status)
+    }
+
     /// Findings that must be dealt with before approval.
     pub fn blocking_findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.severity.is_blocking())

@@ -121,6 +121,12 @@ pub(super) fn fixpoint(topo: &Topology, action: &[Option<Action>]) -> Vec<Status
     status
 }
 
+/// Every node's status equals the rules applied to the others' statuses.
+pub(super) fn is_fixpoint(topo: &Topology, action: &[Option<Action>], status: &[Status]) -> bool {
+    topo.node_ids()
+        .all(|id| evaluate(topo, action, status, id) == status[id.index()])
+}
+
 /// True when `target`'s final status explains `node`'s final status through
 /// `edge` (a `requires`/`wants` edge of a service, or a membership of a
 /// group).

@@ -372,19 +372,38 @@ fn run_tui(
     t: &args::TuiArgs,
 ) -> Result<u8, CliError> {
     use crate::tui::{app, persist, theme::Theme};
-    let autosave = persist::locate(&topo.name, path.as_deref());
+    let mut autosave = persist::locate(&topo.name, path.as_deref());
     let mut message = None;
+    let shared = match &autosave {
+        persist::Autosave::To(p) => Some(p.clone()),
+        persist::Autosave::Off(_) => None,
+    };
+    let mut lock = None;
+    if let Some(p) = &shared {
+        match persist::lock(p) {
+            Ok(l) => lock = l,
+            Err(pid) => {
+                let private = persist::private_path(p);
+                message = Some(format!(
+                    "another blastradius (pid {pid}) has this topology open: this window autosaves to {}",
+                    private.display()
+                ));
+                autosave = persist::Autosave::To(private);
+            }
+        }
+    }
     let plan = if lp.path.is_some() {
         message = Some("plan loaded; edits autosave".to_string());
         lp.plan
     } else {
-        let restored = match &autosave {
-            persist::Autosave::To(p) => persist::restore(p),
-            persist::Autosave::Off(_) => Ok(None),
+        let restored = match &shared {
+            Some(p) => persist::restore(p),
+            None => Ok(None),
         };
         match (restored, path.is_none()) {
             (Ok(Some(plan)), _) => {
-                message = Some("restored the autosaved plan for this topology".into());
+                message
+                    .get_or_insert_with(|| "restored the autosaved plan for this topology".into());
                 plan
             }
             (Ok(None), true) => {
@@ -417,9 +436,16 @@ fn run_tui(
     if app.message.is_none() {
         app.message = message;
     }
-    crate::tui::run(app, !t.no_mouse)
+    if let persist::Autosave::To(p) = &app.autosave {
+        app.autosave_last = std::fs::read_to_string(p).ok();
+    }
+    app.lock = lock;
+    let stopped = crate::tui::run(app, !t.no_mouse)
         .map_err(|e| CliError::Usage(format!("terminal error: {e}")))?;
-    Ok(exit::OK)
+    Ok(match stopped {
+        None => exit::OK,
+        Some(sig) => 128u8.saturating_add(sig as u8),
+    })
 }
 
 /// Built without the TUI: print the assessment instead.

@@ -99,6 +99,11 @@ pub struct App {
     /// The last thing that happened, for the status line.
     pub message: Option<String>,
     pub autosave: Autosave,
+    /// What the autosave file held when this window last read or wrote it:
+    /// if it holds something else, another window wrote it.
+    pub autosave_last: Option<String>,
+    /// Held while the app runs; tells a second window on the same topology.
+    pub lock: Option<persist::Lock>,
     pub size: (u16, u16),
     pub quit: bool,
     pub theme: Theme,
@@ -149,6 +154,8 @@ impl App {
             prompt: None,
             message: None,
             autosave,
+            autosave_last: None,
+            lock: None,
             size: (80, 24),
             quit: false,
             theme,
@@ -650,10 +657,29 @@ impl App {
     }
 
     fn save(&mut self) {
-        if let Autosave::To(path) = &self.autosave {
-            if let Err(e) = persist::save(path, &self.plan) {
+        let Autosave::To(path) = &self.autosave else {
+            return;
+        };
+        match persist::save(path, &self.plan, self.autosave_last.as_deref()) {
+            Ok(text) => self.autosave_last = Some(text),
+            Err(persist::SaveError::Conflict) => {
+                let private = persist::private_path(path);
+                if private == *path {
+                    self.autosave = Autosave::Off("autosave conflict".into());
+                    return;
+                }
+                self.message = Some(format!(
+                    "another window changed {}; this window now autosaves to {}",
+                    path.display(),
+                    private.display()
+                ));
+                self.autosave = Autosave::To(private);
+                self.autosave_last = None;
+                self.save();
+            }
+            Err(persist::SaveError::Io(e)) => {
                 self.autosave = Autosave::Off(format!("autosave off: {e}"));
-                self.message = Some("autosave failed: save with `s`".into());
+                self.message = Some(format!("autosave failed ({e}): save with `s`"));
             }
         }
     }

@@ -28,7 +28,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::crossterm::{cursor, execute};
 use std::io::{self, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Mouse reporting: button presses, drags and SGR coordinates only. Not
@@ -77,19 +77,26 @@ impl Drop for Guard {
     }
 }
 
-/// Runs the app until the user quits or a signal asks it to stop.
+/// Runs the app until the user quits or a signal asks it to stop. Returns
+/// the signal that stopped it, if one did (the caller exits 128 + signal,
+/// as shells do).
 ///
 /// # Errors
 /// Terminal I/O errors (the terminal is restored first).
-pub fn run(mut app: App, mouse: bool) -> io::Result<()> {
-    let stop = Arc::new(AtomicBool::new(false));
+pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
+    let stop = Arc::new(AtomicUsize::new(0));
     for sig in [
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
         signal_hook::consts::SIGINT,
     ] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+        signal_hook::flag::register_usize(sig, Arc::clone(&stop), sig as usize)?;
     }
+    // A test hook: the real-terminal tests check that a panic restores the
+    // terminal, and need a way to cause one in the real binary.
+    let panic_key = std::env::var("BLASTRADIUS_TEST_PANIC_KEY")
+        .ok()
+        .and_then(|k| k.chars().next());
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal(mouse);
@@ -110,13 +117,19 @@ pub fn run(mut app: App, mouse: bool) -> io::Result<()> {
     app.update(Action::Resize(size.width, size.height));
     draw(&mut terminal, &app)?;
 
-    while !app.quit && !stop.load(Ordering::Relaxed) {
+    while !app.quit && stop.load(Ordering::Relaxed) == 0 {
         // A timeout only so that a signal is noticed; nothing is drawn on it.
         if !event::poll(Duration::from_millis(200))? {
             continue;
         }
         loop {
-            if let Some(action) = translate(&app, event::read()?) {
+            let ev = event::read()?;
+            if let (Some(k), Event::Key(key)) = (panic_key, &ev) {
+                if key.code == event::KeyCode::Char(k) {
+                    panic!("test panic requested by BLASTRADIUS_TEST_PANIC_KEY");
+                }
+            }
+            if let Some(action) = translate(&app, ev) {
                 app.update(action);
             }
             if app.quit || !event::poll(Duration::ZERO)? {
@@ -127,7 +140,10 @@ pub fn run(mut app: App, mouse: bool) -> io::Result<()> {
             draw(&mut terminal, &app)?;
         }
     }
-    Ok(())
+    Ok(match stop.load(Ordering::Relaxed) {
+        0 => None,
+        sig => Some(sig as i32),
+    })
 }
 
 fn draw(terminal: &mut Terminal<CrosstermBackend<io::Stdout>>, app: &App) -> io::Result<()> {

@@ -78,14 +78,95 @@ pub fn restore(path: &Path) -> Result<Option<Plan>, String> {
     })
 }
 
-/// Writes the plan atomically, creating the folder on first use.
-pub fn save(path: &Path, plan: &Plan) -> Result<(), String> {
+/// Writes the plan atomically, creating the folder on first use, unless
+/// the file no longer holds what this window last read or wrote (`last`):
+/// then another window has been saving there, and overwriting it would
+/// silently lose that window's work.
+///
+/// Returns the text written.
+pub fn save(path: &Path, plan: &Plan, last: Option<&str>) -> Result<String, SaveError> {
+    let current = std::fs::read_to_string(path).ok();
+    if current.is_some() && current.as_deref() != last {
+        return Err(SaveError::Conflict);
+    }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            .map_err(|e| SaveError::Io(format!("cannot create {}: {e}", dir.display())))?;
     }
-    plan.save(path)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let text = plan.to_toml();
+    crate::fsutil::write_atomic(path, text.as_bytes())
+        .map_err(|e| SaveError::Io(format!("cannot write {}: {e}", path.display())))?;
+    Ok(text)
+}
+
+/// Why an autosave did not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveError {
+    /// The file changed under us: another window saves there too.
+    Conflict,
+    Io(String),
+}
+
+/// The autosave path this process uses when another window already has the
+/// topology open: the same name with the process id, so the two are told
+/// apart instead of overwriting each other.
+pub fn private_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(".plan.toml").unwrap_or(&name);
+    path.with_file_name(format!("{stem}.pid{}.plan.toml", std::process::id()))
+}
+
+/// A marker that this process has a topology open, removed when dropped.
+#[derive(Debug)]
+pub struct Lock(PathBuf);
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Takes the lock next to an autosave file. `Err(pid)` when another live
+/// process holds it. A lock left by a process that no longer runs is taken
+/// over. Where liveness cannot be checked (no `/proc`), an existing lock is
+/// taken as live: the safe side is two files, not one lost.
+pub fn lock(path: &Path) -> Result<Option<Lock>, u32> {
+    let lock_path = path.with_extension("lock");
+    if let Some(dir) = lock_path.parent() {
+        if std::fs::create_dir_all(dir).is_err() {
+            return Ok(None);
+        }
+    }
+    for _ in 0..2 {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock_path)
+        {
+            Ok(mut f) => {
+                use std::io::Write;
+                let _ = write!(f, "{}", std::process::id());
+                return Ok(Some(Lock(lock_path)));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let pid: u32 = std::fs::read_to_string(&lock_path)
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(0);
+                let proc = Path::new("/proc");
+                let alive = pid != 0 && (!proc.exists() || proc.join(pid.to_string()).exists());
+                if alive {
+                    return Err(pid);
+                }
+                let _ = std::fs::remove_file(&lock_path);
+            }
+            Err(_) => return Ok(None),
+        }
+    }
+    Ok(None)
 }
 
 fn first_line(s: &str) -> &str {
@@ -112,10 +193,40 @@ mod tests {
         let mut plan = Plan::default();
         plan.set_change("a", Some(crate::plan::Action::Reboot));
         plan.done.push("rollback-plan".into());
-        save(&p, &plan).unwrap();
+        let written = save(&p, &plan, None).unwrap();
         let back = restore(&p).unwrap().unwrap();
+        // A second save from the same window is fine...
+        plan.done.push("more".into());
+        let again = save(&p, &plan, Some(&written)).unwrap();
+        // ...but not over what another window wrote since.
+        std::fs::write(&p, "# another window\n").unwrap();
+        assert_eq!(save(&p, &plan, Some(&again)), Err(SaveError::Conflict));
         assert_eq!(back.changes[0].service, "a");
         assert_eq!(back.done, vec!["rollback-plan"]);
         assert_eq!(restore(&dir.path().join("none.toml")).unwrap(), None);
+    }
+
+    #[test]
+    fn a_second_live_process_is_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.plan.toml");
+        let first = lock(&p).unwrap();
+        assert!(first.is_some());
+        // Our own pid is alive: a second attempt sees a live holder.
+        assert_eq!(lock(&p).unwrap_err(), std::process::id());
+        drop(first);
+        assert!(lock(&p).unwrap().is_some(), "released on drop");
+        assert!(private_path(&p).to_string_lossy().contains(".pid"));
+    }
+
+    #[test]
+    fn a_stale_lock_is_taken_over() {
+        if !Path::new("/proc").exists() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.plan.toml");
+        std::fs::write(p.with_extension("lock"), "999999999").unwrap();
+        assert!(lock(&p).unwrap().is_some());
     }
 }

@@ -1,0 +1,120 @@
+//! Hostile files: each gets exit 2 and a message naming the file, quickly.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use std::time::Duration;
+
+/// Runs `check FILE` with a deadline: nothing may hang.
+fn check_file(path: &std::path::Path) -> (Option<i32>, String) {
+    let out = cargo_bin_cmd!("blastradius")
+        .env("XDG_CONFIG_HOME", path.parent().unwrap())
+        .arg("check")
+        .arg(path)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_input_error(path: &std::path::Path, fragment: &str) {
+    let (code, err) = check_file(path);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&path.display().to_string()),
+        "names the file: {err}"
+    );
+    assert!(err.contains(fragment), "says `{fragment}`: {err}");
+    assert!(
+        err.lines().all(|l| l.chars().count() < 400),
+        "no screen-filling line: {err}"
+    );
+}
+
+#[test]
+fn deeply_nested_arrays_inline_tables_and_headers_are_refused_not_crashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "[topology]\nname = \"x\"\n[services.a]\n";
+    let cases = [
+        format!(
+            "{head}name = {}{}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+        format!(
+            "{head}name = {}1{}",
+            "{a=".repeat(50_000),
+            "}".repeat(50_000)
+        ),
+        format!(
+            "[topology]\nname = \"x\"\n[{}]\n",
+            vec!["a"; 50_000].join(".")
+        ),
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let p = dir.path().join(format!("nested{i}.toml"));
+        std::fs::write(&p, text).unwrap();
+        let (code, err) = check_file(&p);
+        assert_eq!(code, Some(2), "case {i}: {err}");
+        assert!(err.contains("nested"), "case {i} names the file: {err}");
+    }
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.toml");
+    // Sparse: 200 MB on paper, nothing on disk.
+    std::fs::File::create(&p)
+        .unwrap()
+        .set_len(200 * 1024 * 1024)
+        .unwrap();
+    assert_input_error(&p, "more than the limit of 128 MiB");
+}
+
+#[test]
+fn a_fifo_is_refused_instead_of_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pipe.toml");
+    let made = std::process::Command::new("mkfifo").arg(&p).status();
+    if !matches!(made, Ok(s) if s.success()) {
+        eprintln!("mkfifo is not available: skipped");
+        return;
+    }
+    assert_input_error(&p, "not a regular file");
+}
+
+#[test]
+fn a_directory_and_a_missing_file_get_clear_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("topologies.toml");
+    std::fs::create_dir(&d).unwrap();
+    assert_input_error(&d, "is a directory");
+    assert_input_error(&dir.path().join("nope.toml"), "no such file");
+}
+
+#[test]
+fn an_unreadable_file_gets_a_permission_message() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("secret.toml");
+    std::fs::write(&p, "[topology]\nname = \"x\"\n").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&p).is_ok() {
+        eprintln!("running as root: permissions do not apply, skipped");
+        return;
+    }
+    assert_input_error(&p, "permission denied");
+}
+
+#[test]
+fn binary_garbage_and_a_lone_bom_are_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("garbage.toml");
+    std::fs::write(&p, [0xffu8, 0xfe, 0x00, 0x01, 0x80, 0x81]).unwrap();
+    assert_input_error(&p, "not valid UTF-8");
+    let p = dir.path().join("bom.toml");
+    std::fs::write(&p, b"\xEF\xBB\xBF").unwrap();
+    assert_input_error(&p, "the file is empty");
+}
