@@ -68,6 +68,13 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Write the Markdown record of a plan for the change-approval meeting
     Report(ReportArgs),
+    /// Draw the topology, or a change's blast radius, as Graphviz DOT or
+    /// Mermaid
+    Graph(GraphArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
 }
 
 /// Output formats of `check`.
@@ -79,6 +86,9 @@ pub enum Format {
     Json,
     /// The change-approval record
     Markdown,
+    /// Alertmanager silences for the changed services only, for the plan's
+    /// window (`amtool silence import`)
+    Alertmanager,
 }
 
 /// Risk levels, for `--fail-on`.
@@ -103,11 +113,9 @@ pub struct AssessArgs {
     pub today: Option<String>,
 }
 
+/// The changes to assess: a plan file and/or flags.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// The topology file (optional when --plan names one)
-    pub topology: Option<PathBuf>,
-
+pub struct ChangeArgs {
     /// Reboot this service (repeatable)
     #[arg(long, value_name = "ID")]
     pub reboot: Vec<String>,
@@ -123,10 +131,23 @@ pub struct CheckArgs {
     /// A plan file; flags add to its changes
     #[arg(long, value_name = "PLAN")]
     pub plan: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The topology file (optional when --plan names one)
+    pub topology: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub changes: ChangeArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    /// With --format alertmanager: the alert label that names the service
+    #[arg(long, value_name = "LABEL", default_value = "service")]
+    pub alert_label: String,
 
     /// Exit 1 when the risk is at or above this level (for CI gates)
     #[arg(long, value_enum, value_name = "LEVEL")]
@@ -166,4 +187,35 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub assess: AssessArgs,
+}
+
+/// Formats of `graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz: `blastradius graph t.toml | dot -Tsvg > t.svg`
+    Dot,
+    /// Mermaid flowchart, for GitHub, GitLab and wikis
+    Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The topology file (optional when --plan names one)
+    pub topology: Option<PathBuf>,
+
+    /// With changes (flags or --plan), only the blast radius, coloured by
+    /// status
+    #[command(flatten)]
+    pub changes: ChangeArgs,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

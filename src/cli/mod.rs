@@ -14,7 +14,9 @@ use crate::plan::{self, Action, Change, Plan};
 use crate::report::{self, Glyphs};
 use crate::review::Review;
 use crate::topology::{self, Date, Topology};
-use args::{CheckArgs, Format, LevelArg, ReportArgs, ValidateArgs};
+use args::{
+    ChangeArgs, CheckArgs, Format, GraphArgs, GraphFormat, LevelArg, ReportArgs, ValidateArgs,
+};
 use clap::Parser;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -52,6 +54,22 @@ pub fn main() -> ExitCode {
         Some(Command::Check(a)) => check(&a),
         Some(Command::Validate(a)) => validate(&a),
         Some(Command::Report(a)) => report_cmd(&a),
+        Some(Command::Graph(a)) => graph_cmd(&a),
+        Some(Command::Completions(a)) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "blastradius", &mut out);
+            emit(&String::from_utf8_lossy(&out)).map(|()| exit::OK)
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut out)
+                .map_err(|e| CliError::Usage(format!("cannot render the man page: {e}")))
+                .and_then(|()| emit(&String::from_utf8_lossy(&out)))
+                .map(|()| exit::OK)
+        }
         None => interactive(cli.topology.as_deref(), &cli.tui),
     };
     match result {
@@ -172,13 +190,22 @@ fn resolve_all(
     )?)
 }
 
-fn check(a: &CheckArgs) -> Result<u8, CliError> {
-    let mut lp = load_plan(a.plan.as_deref())?;
-    let topo = topology_for(a.topology.as_deref(), &lp)?;
+/// A plan with its topology and its changes resolved against it.
+struct Loaded {
+    lp: LoadedPlan,
+    topo: Topology,
+    changes: Vec<(topology::NodeId, Action)>,
+}
+
+/// The plan (from --plan) with the flags' changes added, its topology, and
+/// the changes resolved against it.
+fn plan_and_changes(topology: Option<&Path>, c: &ChangeArgs) -> Result<Loaded, CliError> {
+    let mut lp = load_plan(c.plan.as_deref())?;
+    let topo = topology_for(topology, &lp)?;
     for (ids, action) in [
-        (&a.reboot, Action::Reboot),
-        (&a.update, Action::Update),
-        (&a.down, Action::Down),
+        (&c.reboot, Action::Reboot),
+        (&c.update, Action::Update),
+        (&c.down, Action::Down),
     ] {
         for id in ids {
             lp.plan.changes.push(Change {
@@ -189,6 +216,25 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
         }
     }
     let changes = resolve_all(&topo, &lp)?;
+    Ok(Loaded { lp, topo, changes })
+}
+
+fn graph_cmd(a: &GraphArgs) -> Result<u8, CliError> {
+    let Loaded { lp, topo, changes } = plan_and_changes(a.topology.as_deref(), &a.changes)?;
+    let assessment = (!changes.is_empty()).then(|| {
+        let today = Date::today_utc();
+        crate::analysis::assess(&topo, &changes, lp.plan.start_date().unwrap_or(today))
+    });
+    let out = match a.format {
+        GraphFormat::Dot => report::dot(&topo, assessment.as_ref()),
+        GraphFormat::Mermaid => report::mermaid(&topo, assessment.as_ref(), None),
+    };
+    emit(&out)?;
+    Ok(exit::OK)
+}
+
+fn check(a: &CheckArgs) -> Result<u8, CliError> {
+    let Loaded { lp, topo, changes } = plan_and_changes(a.topology.as_deref(), &a.changes)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
     let review = Review::new(&topo, &lp.plan, &changes, &rules, today);
@@ -203,6 +249,8 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
         }
         Format::Json => report::json(&topo, &review),
         Format::Markdown => report::markdown(&topo, &lp.plan, &review),
+        Format::Alertmanager => report::alertmanager(&lp.plan, &review, &a.alert_label)
+            .map_err(|e| CliError::Usage(e.to_string()))?,
     };
     emit(&out)?;
     let risk = review.assessment.risk;

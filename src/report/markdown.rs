@@ -128,6 +128,14 @@ pub fn markdown(topo: &Topology, plan: &Plan, r: &Review) -> String {
         }
     }
 
+    if !a.impacted(topo).is_empty() {
+        let _ = writeln!(
+            o,
+            "\n### Diagram\n\n```mermaid\n{}```",
+            super::mermaid(topo, Some(a), Some(super::MERMAID_MAX_NODES))
+        );
+    }
+
     let _ = writeln!(o, "\n## Findings\n");
     if a.findings.is_empty() {
         let _ = writeln!(o, "None.");

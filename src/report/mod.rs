@@ -1,10 +1,14 @@
 //! Renderings of a [`Review`](crate::review::Review): text for terminals,
 //! JSON for tools, Markdown for the change-approval record.
 
+mod alertmanager;
+mod graph;
 mod json;
 mod markdown;
 mod text;
 
+pub use alertmanager::{AlertmanagerError, alertmanager, window_end};
+pub use graph::{MERMAID_MAX_NODES, dot, mermaid};
 pub use json::{json, json_value};
 pub use markdown::markdown;
 pub use text::text;

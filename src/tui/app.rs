@@ -256,6 +256,10 @@ impl App {
         match action {
             Action::ToggleHelp => self.help = Some(0),
             Action::FilterStart => {
+                // A new search, as `/` does in less and vim.
+                if !self.filter.is_empty() {
+                    self.clear_filter();
+                }
                 self.filtering = true;
                 self.focus = Focus::List;
             }

@@ -64,8 +64,8 @@ impl Key {
         }
     }
 
-    /// The key's name in hints and help.
-    pub fn name(self) -> String {
+    /// The key's name in hints and help; `ascii` spells the arrows out.
+    pub fn name(self, ascii: bool) -> String {
         match self {
             Key::Char(' ') => "space".into(),
             Key::Char(c) => c.to_string(),
@@ -75,6 +75,10 @@ impl Key {
                 KeyCode::Esc => "esc".into(),
                 KeyCode::Tab => "tab".into(),
                 KeyCode::BackTab => "shift-tab".into(),
+                KeyCode::Up if ascii => "up".into(),
+                KeyCode::Down if ascii => "down".into(),
+                KeyCode::Left if ascii => "left".into(),
+                KeyCode::Right if ascii => "right".into(),
                 KeyCode::Up => "↑".into(),
                 KeyCode::Down => "↓".into(),
                 KeyCode::Left => "←".into(),
@@ -458,16 +462,16 @@ pub fn dispatch(ctx: Context, ev: &KeyEvent) -> Option<Action> {
 }
 
 /// The footer hints for a context: `key word` pairs.
-pub fn hints(ctx: Context) -> Vec<(String, &'static str)> {
+pub fn hints(ctx: Context, ascii: bool) -> Vec<(String, &'static str)> {
     chain(ctx)
         .iter()
         .flat_map(|c| KEYMAP.iter().filter(move |r| r.context == *c))
-        .filter_map(|r| r.hint.map(|h| (r.keys[0].name(), h)))
+        .filter_map(|r| r.hint.map(|h| (r.keys[0].name(ascii), h)))
         .collect()
 }
 
 /// The help: for each context, its title and `(keys, what)` rows.
-pub fn help() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+pub fn help(ascii: bool) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
     let order = [
         Context::Global,
         Context::List,
@@ -485,7 +489,7 @@ pub fn help() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
                 .iter()
                 .filter(|r| r.context == c)
                 .map(|r| {
-                    let keys: Vec<String> = r.keys.iter().map(|k| k.name()).collect();
+                    let keys: Vec<String> = r.keys.iter().map(|k| k.name(ascii)).collect();
                     (keys.join(" "), r.help)
                 })
                 .collect();
@@ -525,10 +529,10 @@ mod tests {
 
     #[test]
     fn every_binding_is_in_the_help_and_hints_come_from_the_table() {
-        let help = help();
+        let help = help(false);
         let rows: usize = help.iter().map(|(_, r)| r.len()).sum();
         assert_eq!(rows, KEYMAP.len());
-        let hints = hints(Context::List);
+        let hints = hints(Context::List, false);
         assert!(hints.contains(&("space".to_string(), "reboot")));
         assert!(hints.contains(&("q".to_string(), "quit")));
     }

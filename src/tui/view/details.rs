@@ -167,8 +167,35 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
     if let Some(r) = &s.runbook {
         lines.push(vec![Span::raw(format!("runbook {}", inert(r)))]);
     }
-    for (i, spans) in lines.into_iter().take(area.height as usize).enumerate() {
-        let y = area.y + i as u16;
-        put_spans(buf, area, y, spans, app);
+    // Wrap one-span lines when the whole text then still fits: a tall,
+    // narrow details column (wide screens) shows everything.
+    let width = area.width as usize;
+    let rows = |spans: &Vec<Span>| -> usize {
+        let len: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+        if spans.len() == 1 {
+            len.div_ceil(width.max(1)).max(1)
+        } else {
+            1
+        }
+    };
+    let wrap_all = lines.iter().map(rows).sum::<usize>() <= area.height as usize;
+    let mut y = area.y;
+    for spans in lines {
+        if y >= area.y + area.height {
+            break;
+        }
+        if wrap_all && spans.len() == 1 {
+            let style = spans[0].style;
+            for part in crate::text::wrap(&spans[0].content, width) {
+                if y >= area.y + area.height {
+                    break;
+                }
+                put_spans(buf, area, y, vec![Span::styled(part, style)], app);
+                y += 1;
+            }
+        } else {
+            put_spans(buf, area, y, spans, app);
+            y += 1;
+        }
     }
 }

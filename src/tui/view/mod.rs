@@ -223,55 +223,89 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let approval = if c.items.is_empty() {
         String::new()
     } else if c.ready() {
-        " READY for approval ".to_string()
+        " READY for approval".to_string()
     } else {
-        format!(" NOT READY: {} blocking open ", c.open_blocking())
+        format!(" NOT READY ({} open)", c.open_blocking())
     };
-    let spans = vec![
-        Span::styled(
-            format!(" {} ", crate::text::inert(&app.topo.name)),
-            t.heading(),
-        ),
-        Span::raw(format!(
-            "{} change{} ",
-            changes,
-            if changes == 1 { "" } else { "s" }
-        )),
-        Span::styled(
-            format!(" RISK {} ", a.risk.as_str().to_uppercase()),
-            t.risk_badge(a.risk),
-        ),
-        Span::raw(format!(
-            " users down {} degraded {} ",
-            crate::report::percent(a.users_down),
-            crate::report::percent(a.users_degraded)
-        )),
-        Span::styled(approval, t.heading()),
-    ];
-    put_spans(buf, area, area.y, spans, app);
+    let users_full = format!(
+        " users down {} degraded {} ",
+        crate::report::percent(a.users_down),
+        crate::report::percent(a.users_degraded)
+    );
+    let users_short = format!(
+        " users down {} degr {} ",
+        crate::report::percent(a.users_down),
+        crate::report::percent(a.users_degraded)
+    );
+    let name = crate::text::truncate(
+        &crate::text::inert(&app.topo.name),
+        24,
+        t.sym.glyphs.ellipsis,
+    );
+    let build = |users: String| {
+        vec![
+            Span::styled(format!(" {name} "), t.heading()),
+            Span::raw(format!(
+                "{} change{} ",
+                changes,
+                if changes == 1 { "" } else { "s" }
+            )),
+            Span::styled(
+                format!(" RISK {} ", a.risk.as_str().to_uppercase()),
+                t.risk_badge(a.risk),
+            ),
+            Span::raw(users),
+            Span::styled(approval.clone(), t.heading()),
+        ]
+    };
+    let width = |v: &Vec<Span>| v.iter().map(|s| s.content.chars().count()).sum::<usize>();
+    let mut spans = build(users_full);
+    if width(&spans) > area.width as usize {
+        spans = build(users_short);
+    }
+    // Whole spans only: a count cut to "1..." would misread as one.
+    let mut room = area.width as usize;
+    let mut whole = Vec::new();
+    for s in spans {
+        let w = s.content.chars().count();
+        if w > room {
+            break;
+        }
+        room -= w;
+        whole.push(s);
+    }
+    put_spans(buf, area, area.y, whole, app);
 }
 
 fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
+    let room = area.width as usize;
     if let Some(m) = &app.message {
         if app.help.is_none() && app.prompt.is_none() && !app.filtering {
-            let mut spans = vec![Span::styled(
-                crate::text::inert(m).into_owned(),
-                t.heading(),
-            )];
-            spans.push(Span::raw("   "));
-            spans.extend(hint_spans(app));
+            let m = crate::text::inert(m).into_owned();
+            let used = m.chars().count() + 3;
+            let mut spans = vec![Span::styled(m, t.heading()), Span::raw("   ")];
+            spans.extend(hint_spans(app, room.saturating_sub(used)));
             put_spans(buf, area, area.y, spans, app);
             return;
         }
     }
-    put_spans(buf, area, area.y, hint_spans(app), app);
+    put_spans(buf, area, area.y, hint_spans(app, room), app);
 }
 
-fn hint_spans(app: &App) -> Vec<Span<'static>> {
+/// The footer hints that fit whole in `room` columns: a hint is never cut
+/// between its key and its word.
+fn hint_spans(app: &App, room: usize) -> Vec<Span<'static>> {
     let t = &app.theme;
+    let ascii = t.sym.glyphs == crate::report::Glyphs::ASCII;
     let mut spans = Vec::new();
-    for (key, word) in keymap::hints(app.context()) {
+    let mut used = 0;
+    for (key, word) in keymap::hints(app.context(), ascii) {
+        let w = key.chars().count() + word.chars().count() + 3;
+        if used + w > room + 2 {
+            break;
+        }
+        used += w;
         spans.push(Span::styled(key, t.key()));
         spans.push(Span::raw(format!(" {word}  ")));
     }
@@ -279,14 +313,11 @@ fn hint_spans(app: &App) -> Vec<Span<'static>> {
 }
 
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
-    let lines = [
-        format!(
-            "blastradius needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {}x{}.",
-            area.width, area.height
-        ),
-        "Enlarge the window, or use `blastradius check` for a text report.".to_string(),
-        "q quits.".to_string(),
-    ];
+    let text = format!(
+        "blastradius needs {MIN_WIDTH}x{MIN_HEIGHT} or more; this terminal is {}x{}. Enlarge it, or run `blastradius check` for text. q quits.",
+        area.width, area.height
+    );
+    let lines = crate::text::wrap(&text, area.width as usize);
     for (i, l) in lines.iter().enumerate() {
         let y = area.y + i as u16;
         if y >= area.y + area.height {

@@ -23,7 +23,9 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 /// The help, generated from the keymap table.
 pub fn help(app: &App, area: Rect, buf: &mut Buffer, scroll: usize) {
     let t = &app.theme;
-    let r = centered(area, 76, area.height.saturating_sub(2));
+    // The whole screen: a smaller popup leaves slivers of the panes around
+    // it, which read as garbage on a shared screen.
+    let r = area;
     Clear.render(r, buf);
     let block = Block::new()
         .borders(Borders::ALL)
@@ -37,7 +39,8 @@ pub fn help(app: &App, area: Rect, buf: &mut Buffer, scroll: usize) {
         Line::from("Statuses: DOWN, DEGR degraded, RISK at-risk (no spare left), ok."),
         Line::from("Checklist: ! blocking (tick before approval)."),
     ];
-    for (title, rows) in keymap::help() {
+    let ascii = t.sym.glyphs == crate::report::Glyphs::ASCII;
+    for (title, rows) in keymap::help(ascii) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(title, t.heading())));
         for (keys, what) in rows {

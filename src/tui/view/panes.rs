@@ -76,9 +76,20 @@ fn entries(
         area.width as usize,
         app.theme.dim(),
     );
+    let more = detail.len() > det.height as usize;
     for (i, l) in detail.into_iter().take(det.height as usize).enumerate() {
         let y = det.y + i as u16;
-        put_spans(buf, det, y, l.spans, app);
+        let mut spans = l.spans;
+        // The last row that fits says there is more.
+        if more && i + 1 == det.height as usize {
+            let ell = app.theme.sym.glyphs.ellipsis;
+            let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+            let room = (det.width as usize).saturating_sub(ell.chars().count());
+            let cut: String = text.chars().take(room).collect();
+            let style = spans.first().map(|s| s.style).unwrap_or_default();
+            spans = vec![Span::styled(format!("{cut}{ell}"), style)];
+        }
+        put_spans(buf, det, y, spans, app);
     }
 }
 
@@ -365,6 +376,17 @@ fn draw_graph(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let sym = &t.sym;
     let (sx, sy) = app.graph_scroll;
+    let hint_needed =
+        g.omitted > 0 || g.width > area.width as usize || g.height > area.height as usize;
+    let full = area;
+    let area = if hint_needed && area.height > 2 {
+        Rect {
+            height: area.height - 1,
+            ..area
+        }
+    } else {
+        area
+    };
     // Writes a string at graph coordinates, clipped to the pane.
     let mut put_at = |gx: usize, gy: usize, s: &str, style: Style| {
         if gy < sy || gy - sy >= area.height as usize {
@@ -451,7 +473,8 @@ fn draw_graph(app: &App, area: Rect, buf: &mut Buffer) {
             put_at(x, y + 1, ch, t.dim());
         }
     }
-    if g.omitted > 0 || sx > 0 || sy > 0 || g.width > area.width as usize + sx {
+    if hint_needed {
+        let area = full;
         let note = format!(
             "{}{}",
             if g.omitted > 0 {

@@ -1,0 +1,204 @@
+//! The real binary in a real terminal: tmux gives it a pty of 80x24, keys are
+//! typed with `send-keys`, and the screen is read back with `capture-pane`.
+//! Nothing waits on a timer for an answer: each step polls the screen until
+//! the expected text is there, with a deadline.
+//!
+//! Without tmux the terminal test says so and passes (`.ci/run` installs
+//! tmux). The refusals (`TERM=dumb`, output not a terminal) need no pty.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_blastradius");
+const DEADLINE: Duration = Duration::from_secs(10);
+
+/// A tmux server of our own (a socket in a temp dir, no user config),
+/// killed on drop whatever happens to the test.
+struct Tmux {
+    /// Holds the socket; removed after the server is killed.
+    dir: TempDir,
+    /// Unique per process and test, for `ps` and error messages.
+    session: String,
+}
+
+impl Tmux {
+    /// A server with one detached 80x24 session running `command`, or
+    /// `None` when tmux is not installed.
+    fn start(command: &str) -> Option<Tmux> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        if Command::new("tmux").arg("-V").output().is_err() {
+            return None;
+        }
+        let session = format!(
+            "blastradius-smoke-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let t = Tmux {
+            dir: TempDir::new().expect("a temp dir for the tmux socket"),
+            session,
+        };
+        let out = t.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            &t.session,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            command,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(t)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(self.dir.path().join("socket"))
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    /// The visible screen of the pane.
+    fn screen(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", &self.session]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types text literally (no key-name lookup).
+    fn type_text(&self, text: &str) {
+        let out = self.run(&["send-keys", "-t", &self.session, "-l", text]);
+        assert!(out.status.success(), "send-keys {text:?}");
+    }
+
+    /// Presses a named key such as `Enter`.
+    fn press(&self, key: &str) {
+        let out = self.run(&["send-keys", "-t", &self.session, key]);
+        assert!(out.status.success(), "send-keys {key}");
+    }
+
+    /// Polls the screen until it contains `text`; panics with the last
+    /// screen after the deadline.
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "{}: waited {DEADLINE:?} for {text:?}; the screen:\n{screen}",
+                self.session
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn quoted(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
+}
+
+#[test]
+fn the_demo_runs_in_a_real_terminal() {
+    let data = TempDir::new().unwrap();
+    let config = TempDir::new().unwrap();
+    let command = format!(
+        "env XDG_DATA_HOME={} XDG_CONFIG_HOME={} TERM=xterm-256color LANG=C.UTF-8 {} ; echo EXIT=$? ; sleep 30",
+        quoted(data.path()),
+        quoted(config.path()),
+        quoted(Path::new(BIN)),
+    );
+    let Some(tmux) = Tmux::start(&command) else {
+        eprintln!(
+            "SKIPPED the_demo_runs_in_a_real_terminal: tmux is not installed \
+             (apt-get install tmux; .ci/run installs it)"
+        );
+        return;
+    };
+
+    // The demo opens with the seed outage's three changes marked.
+    let first = tmux.wait_for("RISK CRITICAL");
+    assert!(first.contains("3 changes"), "{first}");
+    assert!(first.contains("Services 16/16"), "{first}");
+
+    // Filter to lb-us-1, keep the filter, mark it for reboot.
+    tmux.type_text("/lb-us-1");
+    tmux.wait_for("/lb-us-1_");
+    tmux.press("Enter");
+    tmux.wait_for("Services 1/16");
+    tmux.type_text(" ");
+    let marked = tmux.wait_for("4 changes");
+    assert!(marked.contains("lb-us-1: reboot"), "{marked}");
+
+    tmux.type_text("q");
+    let after = tmux.wait_for("EXIT=0");
+    assert!(
+        !after.contains("RISK CRITICAL"),
+        "the alternate screen is left on quit:\n{after}"
+    );
+
+    // The mark was autosaved under XDG_DATA_HOME.
+    let saved = data
+        .path()
+        .join("blastradius")
+        .join("plans")
+        .join("demo-web-stack.plan.toml");
+    let text = std::fs::read_to_string(&saved)
+        .unwrap_or_else(|e| panic!("no autosave at {}: {e}", saved.display()));
+    assert!(text.contains("lb-us-1"), "{text}");
+}
+
+/// Runs the binary with its output captured (so not a terminal).
+fn run_captured(term: &str) -> (Option<i32>, String) {
+    let data = TempDir::new().unwrap();
+    let config = TempDir::new().unwrap();
+    let out = Command::new(BIN)
+        .env("TERM", term)
+        .env("XDG_DATA_HOME", data.path())
+        .env("XDG_CONFIG_HOME", config.path())
+        .output()
+        .expect("the binary runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+#[test]
+fn a_dumb_terminal_is_refused_with_a_pointer_to_check() {
+    let (code, text) = run_captured("dumb");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("TERM=dumb"), "{text}");
+    assert!(text.contains("blastradius check"), "{text}");
+}
+
+#[test]
+fn output_that_is_not_a_terminal_is_refused_with_a_pointer_to_check_and_report() {
+    let (code, text) = run_captured("xterm-256color");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("not a terminal"), "{text}");
+    assert!(text.contains("blastradius check"), "{text}");
+    assert!(text.contains("blastradius report"), "{text}");
+}

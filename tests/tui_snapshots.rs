@@ -1,0 +1,407 @@
+//! Whole screens of the TUI (DESIGN.md, "TUI"), drawn with ratatui's
+//! `TestBackend` and kept as `insta` snapshots at 80x24 and at 160x48 (where
+//! the details and the pane sit side by side), plus checks that do not need
+//! a snapshot: the header is always there, status is a word, 80 columns are
+//! never overrun, the ASCII theme stays ASCII, and a 10,000-service topology
+//! draws.
+//!
+//! The app is built deterministically: a fixed date, autosave off, a theme
+//! without colour. Snapshots hold the characters only (trailing spaces
+//! trimmed); styles are covered by the theme's own tests.
+//!
+//! To update after an intended change to the screen:
+//! `INSTA_UPDATE=always cargo test --test tui_snapshots`, then read the
+//! changed files under `tests/snapshots/` before committing them.
+
+use blastradius::checklist::RuleSet;
+use blastradius::plan::{self, Plan};
+use blastradius::topology::{self, Date, Topology};
+use blastradius::tui::action::{Action, Pane, PromptKind};
+use blastradius::tui::app::{App, Source};
+use blastradius::tui::persist::Autosave;
+use blastradius::tui::theme::Theme;
+use insta::assert_snapshot;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::{Buffer, CellWidth};
+
+const NARROW: (u16, u16) = (80, 24);
+const WIDE: (u16, u16) = (160, 48);
+
+// --- helpers -------------------------------------------------------------------
+
+fn demo_topology() -> Topology {
+    topology::load(blastradius::DEMO_NAME, blastradius::DEMO_TOPOLOGY).expect("the demo loads")
+}
+
+fn demo_plan() -> Plan {
+    Plan::parse("demo", blastradius::DEMO_PLAN).expect("the demo plan parses")
+}
+
+fn app_with(topo: Topology, plan: Plan, theme: Theme) -> App {
+    App::new(
+        topo,
+        Source { path: None },
+        plan,
+        RuleSet::defaults(),
+        Date {
+            year: 2023,
+            month: 6,
+            day: 8,
+        },
+        Autosave::Off("test".into()),
+        theme,
+    )
+}
+
+/// The demo topology with the seed outage's plan, no colour, Unicode lines.
+fn demo() -> App {
+    app_with(demo_topology(), demo_plan(), Theme::new(false, false))
+}
+
+/// The demo topology with nothing marked.
+fn demo_without_plan() -> App {
+    app_with(demo_topology(), Plan::default(), Theme::new(false, false))
+}
+
+/// The buffer as text: one line per row, trailing spaces trimmed. A cell
+/// hidden behind a wide symbol is skipped, as a terminal would.
+fn buffer_text(buf: &Buffer) -> String {
+    let width = buf.area.width as usize;
+    let mut out = String::new();
+    for cells in buf.content.chunks(width) {
+        let mut row = String::new();
+        let mut skip: u16 = 0;
+        for c in cells {
+            if skip == 0 {
+                row.push_str(c.symbol());
+            }
+            skip = skip.max(c.cell_width()).saturating_sub(1);
+        }
+        out.push_str(row.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Sizes the app to `w` x `h` and draws one frame of it.
+fn screen(app: &mut App, (w, h): (u16, u16)) -> String {
+    app.update(Action::Resize(w, h));
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
+    terminal
+        .draw(|f| f.render_widget(&*app, f.area()))
+        .expect("drawing to a test backend cannot fail");
+    buffer_text(terminal.backend().buffer())
+}
+
+fn feed(app: &mut App, actions: impl IntoIterator<Item = Action>) {
+    for a in actions {
+        app.update(a);
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    feed(app, text.chars().map(Action::Input));
+}
+
+/// The first row: the header.
+fn header(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+// --- snapshots -----------------------------------------------------------------
+
+#[test]
+fn demo_with_plan() {
+    let mut app = demo();
+    assert_snapshot!("demo_plan_80x24", screen(&mut app, NARROW));
+    assert_snapshot!("demo_plan_160x48", screen(&mut app, WIDE));
+}
+
+#[test]
+fn demo_without_a_plan() {
+    let mut app = demo_without_plan();
+    assert_snapshot!("no_plan_80x24", screen(&mut app, NARROW));
+    assert_snapshot!("no_plan_160x48", screen(&mut app, WIDE));
+}
+
+#[test]
+fn each_pane() {
+    for pane in Pane::ALL {
+        let name = pane.title().to_lowercase();
+        let mut app = demo();
+        app.update(Action::ShowPane(pane));
+        assert_snapshot!(format!("pane_{name}_80x24"), screen(&mut app, NARROW));
+        assert_snapshot!(format!("pane_{name}_160x48"), screen(&mut app, WIDE));
+    }
+}
+
+#[test]
+fn each_pane_without_a_plan() {
+    // The empty states: each pane says what to do instead of showing nothing.
+    for pane in Pane::ALL {
+        let name = pane.title().to_lowercase();
+        let mut app = demo_without_plan();
+        app.update(Action::ShowPane(pane));
+        assert_snapshot!(
+            format!("no_plan_pane_{name}_80x24"),
+            screen(&mut app, NARROW)
+        );
+    }
+}
+
+#[test]
+fn help() {
+    let mut app = demo();
+    app.update(Action::ToggleHelp);
+    assert_snapshot!("help_80x24", screen(&mut app, NARROW));
+    assert_snapshot!("help_160x48", screen(&mut app, WIDE));
+}
+
+#[test]
+fn filter_while_typing_and_after_enter() {
+    let mut app = demo();
+    app.update(Action::FilterStart);
+    type_text(&mut app, "lb");
+    assert_snapshot!("filter_typing_80x24", screen(&mut app, NARROW));
+    assert_snapshot!("filter_typing_160x48", screen(&mut app, WIDE));
+    app.update(Action::Accept);
+    assert_snapshot!("filter_accepted_80x24", screen(&mut app, NARROW));
+    assert_snapshot!("filter_accepted_160x48", screen(&mut app, WIDE));
+}
+
+#[test]
+fn filter_without_a_match() {
+    let mut app = demo();
+    app.update(Action::FilterStart);
+    type_text(&mut app, "zzz");
+    assert_snapshot!("filter_no_match_80x24", screen(&mut app, NARROW));
+}
+
+#[test]
+fn save_prompt() {
+    let mut app = demo();
+    app.update(Action::Prompt(PromptKind::SavePlan));
+    assert_snapshot!("save_prompt_80x24", screen(&mut app, NARROW));
+    assert_snapshot!("save_prompt_160x48", screen(&mut app, WIDE));
+}
+
+#[test]
+fn export_prompt() {
+    let mut app = demo();
+    app.update(Action::Prompt(PromptKind::ExportReport));
+    assert_snapshot!("export_prompt_80x24", screen(&mut app, NARROW));
+}
+
+#[test]
+fn ascii_theme() {
+    let mut app = app_with(demo_topology(), demo_plan(), Theme::new(false, true));
+    assert_snapshot!("ascii_80x24", screen(&mut app, NARROW));
+    assert_snapshot!("ascii_160x48", screen(&mut app, WIDE));
+    app.update(Action::ShowPane(Pane::Graph));
+    assert_snapshot!("ascii_graph_160x48", screen(&mut app, WIDE));
+}
+
+#[test]
+fn too_small() {
+    let mut app = demo();
+    assert_snapshot!("too_small_50x12", screen(&mut app, (50, 12)));
+}
+
+#[test]
+fn a_status_message_in_the_footer() {
+    let mut app = demo_without_plan();
+    // The first service of the demo is site-eu.
+    app.update(Action::Mark(plan::Action::Reboot));
+    assert_snapshot!("marked_one_80x24", screen(&mut app, NARROW));
+}
+
+// --- checks without snapshots --------------------------------------------------
+
+/// Every screen the snapshots cover, at a size.
+fn all_screens(size: (u16, u16), theme: Theme) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut base = app_with(demo_topology(), demo_plan(), theme.clone());
+    out.push(("plan".to_string(), screen(&mut base, size)));
+    let mut none = app_with(demo_topology(), Plan::default(), theme.clone());
+    out.push(("no plan".to_string(), screen(&mut none, size)));
+    for pane in Pane::ALL {
+        let mut app = app_with(demo_topology(), demo_plan(), theme.clone());
+        app.update(Action::ShowPane(pane));
+        out.push((pane.title().to_string(), screen(&mut app, size)));
+    }
+    let mut app = app_with(demo_topology(), demo_plan(), theme.clone());
+    app.update(Action::FilterStart);
+    type_text(&mut app, "lb");
+    out.push(("filter".to_string(), screen(&mut app, size)));
+    let mut app = app_with(demo_topology(), demo_plan(), theme.clone());
+    app.update(Action::Prompt(PromptKind::SavePlan));
+    out.push(("prompt".to_string(), screen(&mut app, size)));
+    out
+}
+
+#[test]
+fn no_row_is_wider_than_80_columns() {
+    let mut app = demo();
+    let mut screens = all_screens(NARROW, Theme::new(false, false));
+    app.update(Action::ToggleHelp);
+    screens.push(("help".to_string(), screen(&mut app, NARROW)));
+    for (name, text) in screens {
+        assert_eq!(text.lines().count(), 24, "{name}: 24 rows");
+        for (y, row) in text.lines().enumerate() {
+            assert!(
+                row.cell_width() <= 80,
+                "{name}: row {y} is {} columns wide:\n{row}",
+                row.cell_width()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_header_always_shows_the_risk() {
+    for size in [NARROW, WIDE] {
+        for (name, text) in all_screens(size, Theme::new(false, false)) {
+            let h = header(&text);
+            let word = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+                .iter()
+                .any(|w| h.contains(&format!("RISK {w} ")));
+            assert!(word, "{name} at {size:?}: no risk word in the header: {h}");
+            assert!(h.contains("users down "), "{name} at {size:?}: {h}");
+        }
+    }
+    // The seed outage's plan is critical and takes the EU site's 30% down.
+    let text = screen(&mut demo(), NARROW);
+    let h = header(&text);
+    assert!(
+        h.contains("3 changes") && h.contains("RISK CRITICAL"),
+        "{h}"
+    );
+    assert!(h.contains("users down 30%"), "{h}");
+    // Nothing marked, but the secondary load balancer is already down.
+    let text = screen(&mut demo_without_plan(), NARROW);
+    let h = header(&text);
+    assert!(h.contains("0 changes") && h.contains("RISK HIGH"), "{h}");
+}
+
+#[test]
+fn status_is_readable_without_colour() {
+    // No colour at all in this theme: the words must carry the meaning.
+    let mut app = demo();
+    let text = screen(&mut app, NARROW);
+    assert!(
+        text.contains("│R DOWN lb-primary") && text.contains("│U DOWN db-primary"),
+        "a marked service shows its mark and its status word:\n{text}"
+    );
+    assert!(text.contains("│  RISK app-us-1"), "{text}");
+    assert!(text.contains("ok "), "{text}");
+    assert!(text.contains("NOT READY"), "{text}");
+    app.update(Action::ShowPane(Pane::Impact));
+    let text = screen(&mut app, NARROW);
+    assert!(text.contains("DOWN     site-eu"), "{text}");
+    app.update(Action::ShowPane(Pane::Findings));
+    let text = screen(&mut app, NARROW);
+    assert!(text.contains("CRITICAL"), "{text}");
+    app.update(Action::ShowPane(Pane::Checklist));
+    let text = screen(&mut app, NARROW);
+    assert!(
+        text.contains("[ ] !"),
+        "blocking items are marked with !:\n{text}"
+    );
+}
+
+#[test]
+fn the_ascii_theme_draws_only_ascii() {
+    for size in [NARROW, WIDE] {
+        for (name, text) in all_screens(size, Theme::new(false, true)) {
+            let bad: Vec<char> = text.chars().filter(|c| !c.is_ascii()).collect();
+            assert!(bad.is_empty(), "{name} at {size:?}: {bad:?}\n{text}");
+        }
+    }
+}
+
+#[test]
+fn the_ascii_help_is_ascii() {
+    let mut app = app_with(demo_topology(), demo_plan(), Theme::new(false, true));
+    app.update(Action::ToggleHelp);
+    for scroll in 0..6 {
+        let text = screen(&mut app, NARROW);
+        let bad: Vec<char> = text.chars().filter(|c| !c.is_ascii()).collect();
+        assert!(bad.is_empty(), "help page {scroll}: {bad:?}\n{text}");
+        app.update(Action::PageDown);
+    }
+}
+
+/// A topology of 10,000 services in 5,000 pairs, every one requiring one
+/// shared database: the size the virtualised list is built for.
+fn big_topology() -> String {
+    let mut t = String::from(
+        "[topology]\nname = \"big\"\n\n[services.shared-db]\nkind = \"database\"\nteam = \"data\"\n\n",
+    );
+    for g in 0..5000 {
+        for half in ["a", "b"] {
+            t.push_str(&format!(
+                "[services.svc-{g:04}-{half}]\nkind = \"app\"\nrequires = [\"shared-db\"]\n\n"
+            ));
+        }
+        t.push_str(&format!(
+            "[groups.pair-{g:04}]\nmembers = [\"svc-{g:04}-a\", \"svc-{g:04}-b\"]\n\n"
+        ));
+    }
+    t
+}
+
+#[test]
+fn ten_thousand_services_draw_and_mark() {
+    let topo = topology::load("big.toml", &big_topology()).expect("the generated topology loads");
+    assert_eq!(topo.services().len(), 10_001);
+    let mut app = app_with(topo, Plan::default(), Theme::new(false, false));
+    let first = screen(&mut app, NARROW);
+    assert!(header(&first).contains("0 changes"), "{}", header(&first));
+    assert!(first.contains("Services 10001/10001"), "{first}");
+    // The shared database is the first service: mark it for reboot.
+    app.update(Action::Mark(plan::Action::Reboot));
+    let after = screen(&mut app, NARROW);
+    let h = header(&after);
+    assert!(h.contains("1 change "), "{h}");
+    assert_ne!(header(&first), h, "marking changes the header");
+    assert!(after.contains("DOWN"), "{after}");
+    // The end of the list draws too.
+    app.update(Action::End);
+    let end = screen(&mut app, WIDE);
+    assert!(end.contains("svc-4999-b"), "{end}");
+}
+
+// --- regressions: problems found in review, now fixed ------------------------
+
+#[test]
+fn too_small_says_the_size_and_the_way_out_at_50_columns() {
+    let text = screen(&mut demo(), (50, 12));
+    assert!(text.contains("50x12"), "{text}");
+    assert!(text.contains("blastradius check"), "{text}");
+}
+
+#[test]
+fn a_cut_pane_detail_ends_with_an_ellipsis() {
+    // The first finding's message needs more rows than 80x24 gives it.
+    let mut app = demo();
+    app.update(Action::ShowPane(Pane::Findings));
+    let text = screen(&mut app, NARROW);
+    let last = text.lines().nth(21).expect("24 rows");
+    let pane = last
+        .trim_end_matches('│')
+        .rsplit('│')
+        .next()
+        .unwrap_or("")
+        .trim_end();
+    assert!(pane.ends_with('…'), "the last detail row: {pane:?}\n{text}");
+}
+
+#[test]
+fn a_cut_footer_does_not_end_on_a_bare_key() {
+    let text = screen(&mut demo(), NARROW);
+    let footer = text.lines().nth(23).expect("24 rows");
+    // Hints are whole: the footer ends with a hint's word, never a bare key.
+    let last = footer.split_whitespace().last().unwrap_or("");
+    assert!(last.chars().count() > 1, "{footer:?}");
+}

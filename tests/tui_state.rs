@@ -1,0 +1,654 @@
+//! The TUI's state machine (DESIGN.md, "TUI"): feed `Action`s to
+//! `App::update`, assert on the state. No terminal, no drawing (except to
+//! prove a tiny size does not panic); the screens are in `tui_snapshots.rs`.
+
+use blastradius::analysis::Level;
+use blastradius::checklist::RuleSet;
+use blastradius::plan::{self, Plan};
+use blastradius::topology::{self, Date, Topology};
+use blastradius::tui::action::{Action, Pane, PromptKind};
+use blastradius::tui::app::{App, CheckRow, Focus, Source};
+use blastradius::tui::persist::Autosave;
+use blastradius::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use std::path::Path;
+
+// --- helpers -------------------------------------------------------------------
+
+fn demo_topology() -> Topology {
+    topology::load(blastradius::DEMO_NAME, blastradius::DEMO_TOPOLOGY).expect("the demo loads")
+}
+
+fn demo_plan() -> Plan {
+    Plan::parse("demo", blastradius::DEMO_PLAN).expect("the demo plan parses")
+}
+
+fn app_on(topo: Topology, plan: Plan, autosave: Autosave) -> App {
+    let mut app = App::new(
+        topo,
+        Source { path: None },
+        plan,
+        RuleSet::defaults(),
+        Date {
+            year: 2023,
+            month: 6,
+            day: 8,
+        },
+        autosave,
+        Theme::new(false, false),
+    );
+    app.update(Action::Resize(80, 24));
+    app
+}
+
+/// The demo with nothing marked, autosave off, at 80x24.
+fn empty_demo() -> App {
+    app_on(
+        demo_topology(),
+        Plan::default(),
+        Autosave::Off("test".into()),
+    )
+}
+
+/// The demo with the seed outage's plan, autosave off, at 80x24.
+fn planned_demo() -> App {
+    app_on(demo_topology(), demo_plan(), Autosave::Off("test".into()))
+}
+
+fn feed(app: &mut App, actions: impl IntoIterator<Item = Action>) {
+    for a in actions {
+        app.update(a);
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    feed(app, text.chars().map(Action::Input));
+}
+
+/// Filters the list to `text` and keeps the filter: the first match has
+/// the focus. `/` edits the filter already kept, so clear that first.
+fn focus_on(app: &mut App, text: &str) {
+    app.update(Action::Cancel);
+    app.update(Action::FilterStart);
+    type_text(app, text);
+    app.update(Action::Accept);
+}
+
+fn focused_id(app: &App) -> Option<String> {
+    app.focused_service().map(|id| app.topo.id(id).to_string())
+}
+
+fn changes(plan: &Plan) -> Vec<(String, plan::Action)> {
+    plan.changes
+        .iter()
+        .map(|c| (c.service.clone(), c.action))
+        .collect()
+}
+
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Empties the prompt's suggested file name and types `path` instead.
+fn answer_prompt(app: &mut App, path: &Path) {
+    let suggested = app.prompt.as_ref().expect("a prompt is open").1.len();
+    feed(app, std::iter::repeat_n(Action::Backspace, suggested));
+    assert_eq!(app.prompt.as_ref().map(|p| p.1.as_str()), Some(""));
+    type_text(app, path.to_str().expect("a UTF-8 temp path"));
+    app.update(Action::Accept);
+}
+
+/// A topology with more services than an 80x24 list shows.
+fn long_topology(n: usize) -> Topology {
+    let mut t = String::from("[topology]\nname = \"long\"\n\n");
+    for i in 0..n {
+        t.push_str(&format!("[services.svc-{i:03}]\nkind = \"app\"\n\n"));
+    }
+    topology::load("long.toml", &t).expect("the generated topology loads")
+}
+
+/// The list cursor is inside the window of rows the list shows.
+fn assert_cursor_in_view(app: &App, after: &str) {
+    let rows = app.areas().list_rows();
+    assert!(rows > 0, "{after}: the list has rows");
+    assert!(
+        app.list.offset <= app.list.at && app.list.at < app.list.offset + rows,
+        "{after}: cursor {} outside offset {} + {rows} rows",
+        app.list.at,
+        app.list.offset
+    );
+}
+
+// --- marking -------------------------------------------------------------------
+
+#[test]
+fn marking_a_service_adds_a_change_and_reassesses() {
+    let mut app = empty_demo();
+    let risk_before = app.review.assessment.risk;
+    let impacted_before = app.impacted.clone();
+    assert_eq!(risk_before, Level::High, "lb-secondary is already down");
+
+    focus_on(&mut app, "lb-primary");
+    assert_eq!(focused_id(&app).as_deref(), Some("lb-primary"));
+    app.update(Action::Mark(plan::Action::Reboot));
+
+    assert_eq!(
+        changes(&app.plan),
+        vec![("lb-primary".to_string(), plan::Action::Reboot)]
+    );
+    assert_eq!(app.counts().0, 1);
+    assert_eq!(
+        app.review.assessment.risk,
+        Level::Critical,
+        "rebooting the last load balancer up takes the EU site down"
+    );
+    assert!((app.review.assessment.users_down - 0.30).abs() < 1e-9);
+    assert_ne!(app.impacted, impacted_before);
+    let lb = app.topo.lookup("lb-primary").unwrap();
+    assert!(app.impacted.contains(&lb));
+    assert!(!app.review.checklist.items.is_empty());
+    assert_eq!(app.message.as_deref(), Some("lb-primary: reboot"));
+
+    // The same mark again unmarks, and the assessment goes back.
+    app.update(Action::Mark(plan::Action::Reboot));
+    assert!(app.plan.changes.is_empty());
+    assert_eq!(app.review.assessment.risk, risk_before);
+    assert_eq!(app.impacted, impacted_before);
+    assert_eq!(app.message.as_deref(), Some("lb-primary: unmarked"));
+}
+
+#[test]
+fn update_and_what_if_down_marks_replace_each_other() {
+    let mut app = empty_demo();
+    focus_on(&mut app, "db-primary");
+    app.update(Action::Mark(plan::Action::Update));
+    assert_eq!(
+        changes(&app.plan),
+        vec![("db-primary".to_string(), plan::Action::Update)]
+    );
+    let db = app.topo.lookup("db-primary").unwrap();
+    assert_eq!(app.review.assessment.action(db), Some(plan::Action::Update));
+
+    // Another action on the same service replaces the first: one change.
+    app.update(Action::Mark(plan::Action::Down));
+    assert_eq!(
+        changes(&app.plan),
+        vec![("db-primary".to_string(), plan::Action::Down)]
+    );
+    assert_eq!(app.review.assessment.action(db), Some(plan::Action::Down));
+
+    app.update(Action::Mark(plan::Action::Down));
+    assert!(app.plan.changes.is_empty());
+    assert_eq!(app.review.assessment.action(db), None);
+}
+
+#[test]
+fn marking_with_no_service_under_the_cursor_says_so() {
+    let mut app = empty_demo();
+    app.update(Action::FilterStart);
+    type_text(&mut app, "no-such-service");
+    app.update(Action::Accept);
+    assert!(app.visible.is_empty());
+    app.update(Action::Mark(plan::Action::Reboot));
+    assert!(app.plan.changes.is_empty());
+    assert!(
+        app.message.as_deref().unwrap_or("").contains("esc"),
+        "{:?}",
+        app.message
+    );
+}
+
+// --- the filter ----------------------------------------------------------------
+
+#[test]
+fn the_filter_narrows_the_list_and_enter_keeps_it() {
+    let mut app = empty_demo();
+    let all = app.visible.len();
+    assert_eq!(all, app.topo.services().len());
+
+    app.update(Action::FilterStart);
+    assert!(app.filtering);
+    type_text(&mut app, "lb");
+    assert_eq!(app.filter, "lb");
+    assert_eq!(
+        app.visible.len(),
+        4,
+        "lb-primary, lb-secondary, lb-us-1, lb-us-2"
+    );
+    for &i in &app.visible {
+        assert!(app.topo.services()[i].id.contains("lb"));
+    }
+    // Typing does not run commands: `q` is a letter here.
+    type_text(&mut app, "-u");
+    assert!(!app.quit);
+    assert_eq!(app.visible.len(), 2);
+    app.update(Action::Backspace);
+    app.update(Action::Backspace);
+    assert_eq!(app.visible.len(), 4);
+
+    app.update(Action::Down);
+    app.update(Action::Accept);
+    assert!(!app.filtering);
+    assert_eq!(app.filter, "lb", "enter keeps the filter");
+    assert_eq!(app.visible.len(), 4);
+    assert_eq!(app.focus, Focus::List);
+    assert_eq!(app.list.at, 0, "enter focuses the first match");
+    assert_eq!(focused_id(&app).as_deref(), Some("lb-primary"));
+}
+
+#[test]
+fn esc_clears_the_filter_and_keeps_the_focused_service() {
+    // While typing.
+    let mut app = empty_demo();
+    app.update(Action::FilterStart);
+    type_text(&mut app, "lb-us");
+    app.update(Action::Down);
+    assert_eq!(focused_id(&app).as_deref(), Some("lb-us-2"));
+    app.update(Action::Cancel);
+    assert!(!app.filtering);
+    assert!(app.filter.is_empty());
+    assert_eq!(app.visible.len(), app.topo.services().len());
+    assert_eq!(focused_id(&app).as_deref(), Some("lb-us-2"));
+    assert_cursor_in_view(&app, "cancel while typing");
+
+    // After enter kept it.
+    let mut app = empty_demo();
+    focus_on(&mut app, "cache");
+    app.update(Action::Down);
+    assert_eq!(focused_id(&app).as_deref(), Some("cache-secondary"));
+    app.update(Action::Cancel);
+    assert!(app.filter.is_empty());
+    assert_eq!(app.visible.len(), app.topo.services().len());
+    assert_eq!(focused_id(&app).as_deref(), Some("cache-secondary"));
+}
+
+// --- focus and panes -----------------------------------------------------------
+
+#[test]
+fn tab_cycles_the_list_then_every_pane() {
+    let mut app = planned_demo();
+    assert_eq!(app.focus, Focus::List);
+    let mut seen = Vec::new();
+    for _ in 0..Pane::ALL.len() {
+        app.update(Action::NextFocus);
+        assert_eq!(app.focus, Focus::Pane);
+        seen.push(app.pane);
+    }
+    assert_eq!(
+        seen,
+        vec![
+            Pane::Impact,
+            Pane::Findings,
+            Pane::Checklist,
+            Pane::Alerts,
+            Pane::Graph
+        ]
+    );
+    app.update(Action::NextFocus);
+    assert_eq!(app.focus, Focus::List, "after the graph, back to the list");
+
+    app.update(Action::PrevFocus);
+    assert_eq!((app.focus, app.pane), (Focus::Pane, Pane::Graph));
+    app.update(Action::PrevFocus);
+    assert_eq!((app.focus, app.pane), (Focus::Pane, Pane::Alerts));
+}
+
+#[test]
+fn show_pane_focuses_it() {
+    let mut app = planned_demo();
+    app.update(Action::ShowPane(Pane::Findings));
+    assert_eq!((app.focus, app.pane), (Focus::Pane, Pane::Findings));
+}
+
+// --- the checklist -------------------------------------------------------------
+
+#[test]
+fn tick_toggles_the_focused_item_and_the_plan() {
+    let mut app = planned_demo();
+    app.update(Action::ShowPane(Pane::Checklist));
+    let Some(CheckRow::Item(i)) = app.check_rows.get(app.checklist.at).copied() else {
+        panic!("the checklist cursor is on an item: {:?}", app.checklist);
+    };
+    let id = app.review.checklist.items[i].id.clone();
+    assert!(!app.review.checklist.items[i].done);
+
+    app.update(Action::Tick);
+    assert!(app.review.checklist.items[i].done);
+    assert_eq!(app.plan.done, vec![id.clone()]);
+
+    app.update(Action::Tick);
+    assert!(!app.review.checklist.items[i].done);
+    assert!(app.plan.done.is_empty());
+}
+
+#[test]
+fn ready_for_approval_only_when_every_blocking_item_is_ticked() {
+    let mut app = planned_demo();
+    let blocking = app
+        .review
+        .checklist
+        .items
+        .iter()
+        .filter(|i| i.blocking)
+        .count();
+    assert!(blocking > 1, "the seed outage's plan has blocking items");
+    assert!(!app.review.checklist.ready());
+
+    app.update(Action::ShowPane(Pane::Checklist));
+    app.update(Action::Home);
+    let mut ticked = 0;
+    for _ in 0..app.review.checklist.items.len() {
+        let Some(CheckRow::Item(i)) = app.check_rows.get(app.checklist.at).copied() else {
+            panic!("the cursor skips phase headings");
+        };
+        let item = &app.review.checklist.items[i];
+        if item.blocking && !item.done {
+            assert!(
+                !app.review.checklist.ready(),
+                "not ready with {} blocking open",
+                blocking - ticked
+            );
+            app.update(Action::Tick);
+            ticked += 1;
+        }
+        app.update(Action::Down);
+    }
+    assert_eq!(ticked, blocking, "the cursor reached every item");
+    assert!(app.review.checklist.ready());
+    assert_eq!(app.review.checklist.open_blocking(), 0);
+    assert_eq!(app.plan.done.len(), blocking);
+
+    // Unticking one makes it not ready again.
+    app.update(Action::Home);
+    app.update(Action::Tick);
+    assert!(!app.review.checklist.ready());
+}
+
+// --- jumping and moving --------------------------------------------------------
+
+#[test]
+fn jump_from_the_impact_pane_focuses_that_service() {
+    let mut app = planned_demo();
+    app.update(Action::ShowPane(Pane::Impact));
+    // Find an impacted service that is not first in the list.
+    let pos = app
+        .impacted
+        .iter()
+        .position(|&n| app.topo.as_service(n).is_some() && app.topo.id(n) == "lb-primary")
+        .expect("lb-primary is impacted");
+    for _ in 0..pos {
+        app.update(Action::Down);
+    }
+    assert_eq!(app.impact.at, pos);
+    app.update(Action::Jump);
+    assert_eq!(app.focus, Focus::List);
+    assert_eq!(focused_id(&app).as_deref(), Some("lb-primary"));
+    assert_cursor_in_view(&app, "jump");
+}
+
+#[test]
+fn jump_to_a_group_focuses_its_first_member_and_clears_the_filter() {
+    let mut app = planned_demo();
+    focus_on(&mut app, "site");
+    app.update(Action::ShowPane(Pane::Impact));
+    let pos = app
+        .impacted
+        .iter()
+        .position(|&n| app.topo.id(n) == "edge-lb")
+        .expect("the edge-lb group is impacted");
+    for _ in 0..pos {
+        app.update(Action::Down);
+    }
+    app.update(Action::Jump);
+    assert!(app.filter.is_empty(), "the target may not match the filter");
+    assert_eq!(app.focus, Focus::List);
+    assert_eq!(focused_id(&app).as_deref(), Some("lb-primary"));
+}
+
+#[test]
+fn page_end_and_home_keep_the_cursor_in_view() {
+    let mut app = app_on(
+        long_topology(200),
+        Plan::default(),
+        Autosave::Off("test".into()),
+    );
+    let rows = app.areas().list_rows();
+    assert!(rows < 200);
+    assert_cursor_in_view(&app, "start");
+
+    app.update(Action::PageDown);
+    assert!(app.list.at > 0, "page down moves");
+    assert_cursor_in_view(&app, "page down");
+    let one_page = app.list.at;
+    app.update(Action::PageDown);
+    assert_eq!(app.list.at, 2 * one_page);
+    assert_cursor_in_view(&app, "page down twice");
+
+    app.update(Action::End);
+    assert_eq!(app.list.at, 199);
+    assert_cursor_in_view(&app, "end");
+    app.update(Action::Down);
+    assert_eq!(app.list.at, 199, "the cursor stops at the end");
+
+    app.update(Action::PageUp);
+    assert_eq!(app.list.at, 199 - one_page);
+    assert_cursor_in_view(&app, "page up");
+
+    app.update(Action::Home);
+    assert_eq!((app.list.at, app.list.offset), (0, 0));
+    app.update(Action::Up);
+    assert_eq!(app.list.at, 0, "the cursor stops at the top");
+
+    // A smaller window pulls the offset along.
+    app.update(Action::End);
+    app.update(Action::Resize(80, 16));
+    assert_cursor_in_view(&app, "shrinking the terminal");
+    app.update(Action::Resize(120, 60));
+    assert_cursor_in_view(&app, "growing the terminal");
+}
+
+#[test]
+fn a_tiny_terminal_and_back_does_not_panic() {
+    let mut app = planned_demo();
+    app.update(Action::End);
+    for (w, h) in [(10, 3), (1, 1), (0, 0), (59, 15)] {
+        app.update(Action::Resize(w, h));
+        feed(
+            &mut app,
+            [
+                Action::Down,
+                Action::PageDown,
+                Action::PageUp,
+                Action::End,
+                Action::NextFocus,
+                Action::Down,
+                Action::PageDown,
+                Action::Click(0, 0),
+                Action::Scroll(1, 1, true),
+            ],
+        );
+        if w > 0 && h > 0 {
+            let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+            terminal.draw(|f| f.render_widget(&app, f.area())).unwrap();
+        }
+    }
+    app.update(Action::Resize(80, 24));
+    for pane in Pane::ALL {
+        app.update(Action::ShowPane(pane));
+        app.update(Action::End);
+    }
+    app.update(Action::NextFocus);
+    assert_cursor_in_view(&app, "back at 80x24");
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| f.render_widget(&app, f.area())).unwrap();
+}
+
+#[test]
+fn quit_sets_quit() {
+    let mut app = planned_demo();
+    assert!(!app.quit);
+    app.update(Action::Quit);
+    assert!(app.quit);
+}
+
+#[test]
+fn help_opens_scrolls_and_closes() {
+    let mut app = planned_demo();
+    app.update(Action::ToggleHelp);
+    assert_eq!(app.help, Some(0));
+    app.update(Action::Down);
+    assert_eq!(app.help, Some(1));
+    // Keys meant for the list do nothing while the help is open.
+    app.update(Action::Mark(plan::Action::Reboot));
+    assert_eq!(app.plan.changes.len(), 3);
+    app.update(Action::Cancel);
+    assert_eq!(app.help, None);
+}
+
+// --- files ---------------------------------------------------------------------
+
+#[test]
+fn marking_autosaves_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plans").join("demo.plan.toml");
+    let mut app = app_on(demo_topology(), Plan::default(), Autosave::To(path.clone()));
+    assert!(!path.exists(), "nothing is written before a change");
+
+    focus_on(&mut app, "cache-primary");
+    app.update(Action::Mark(plan::Action::Reboot));
+    focus_on(&mut app, "db-primary");
+    app.update(Action::Mark(plan::Action::Update));
+    assert!(path.exists(), "the autosave folder is created on first use");
+    let (saved, _) = Plan::load(&path).expect("the autosave parses");
+    assert_eq!(changes(&saved), changes(&app.plan));
+    assert_eq!(changes(&saved).len(), 2);
+
+    // Ticks are saved too.
+    app.update(Action::ShowPane(Pane::Checklist));
+    app.update(Action::Tick);
+    let (saved, _) = Plan::load(&path).unwrap();
+    assert_eq!(saved.done, app.plan.done);
+    assert_eq!(saved.done.len(), 1);
+    assert_eq!(app.autosave, Autosave::To(path));
+}
+
+#[test]
+fn the_save_prompt_writes_a_plan_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("saved.plan.toml");
+    let mut app = planned_demo();
+    app.update(Action::Prompt(PromptKind::SavePlan));
+    assert_eq!(
+        app.prompt,
+        Some((PromptKind::SavePlan, "web-stack.plan.toml".to_string())),
+        "the prompt suggests a name"
+    );
+    answer_prompt(&mut app, &path);
+    assert_eq!(app.prompt, None);
+    let (saved, _) = Plan::load(&path).expect("the saved plan parses");
+    assert_eq!(changes(&saved), changes(&app.plan));
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("plan saved to"),
+        "{:?}",
+        app.message
+    );
+}
+
+#[test]
+fn cancelling_the_prompt_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("never.plan.toml");
+    let mut app = planned_demo();
+    app.update(Action::Prompt(PromptKind::SavePlan));
+    feed(&mut app, std::iter::repeat_n(Action::Backspace, 40));
+    type_text(&mut app, path.to_str().unwrap());
+    app.update(Action::Cancel);
+    assert_eq!(app.prompt, None);
+    assert!(!path.exists());
+    assert_eq!(app.message.as_deref(), Some("cancelled"));
+}
+
+#[test]
+fn export_writes_the_markdown_change_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("record.md");
+    let mut app = planned_demo();
+    app.update(Action::Prompt(PromptKind::ExportReport));
+    answer_prompt(&mut app, &path);
+    let md = std::fs::read_to_string(&path).expect("the report was written");
+    assert!(md.contains("# Change record"), "{md}");
+    assert!(md.contains("lb-primary"), "{md}");
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("report written to"),
+        "{:?}",
+        app.message
+    );
+}
+
+#[test]
+fn an_unwritable_autosave_turns_itself_off_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the autosave folder should be: the folder cannot be made.
+    let blocker = dir.path().join("plans");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let path = blocker.join("demo.plan.toml");
+    let mut app = app_on(demo_topology(), Plan::default(), Autosave::To(path));
+    app.update(Action::Mark(plan::Action::Reboot));
+    assert_eq!(app.plan.changes.len(), 1, "the mark itself still happens");
+    assert!(
+        matches!(app.autosave, Autosave::Off(_)),
+        "{:?}",
+        app.autosave
+    );
+    assert!(
+        app.message.as_deref().unwrap_or("").contains("autosave"),
+        "{:?}",
+        app.message
+    );
+}
+
+// --- keys through the keymap ---------------------------------------------------
+
+#[test]
+fn keys_go_through_the_keymap() {
+    use blastradius::tui::translate;
+    let mut app = empty_demo();
+
+    let space = translate(&app, key(KeyCode::Char(' ')));
+    assert_eq!(space, Some(Action::Mark(plan::Action::Reboot)));
+    app.update(space.unwrap());
+    assert_eq!(app.plan.changes.len(), 1);
+
+    // In the checklist pane, space ticks instead.
+    app.update(Action::ShowPane(Pane::Checklist));
+    assert_eq!(translate(&app, key(KeyCode::Char(' '))), Some(Action::Tick));
+
+    // While filtering, `q` is typed, not quit.
+    app.update(Action::FilterStart);
+    assert_eq!(
+        translate(&app, key(KeyCode::Char('q'))),
+        Some(Action::Input('q'))
+    );
+    assert_eq!(translate(&app, key(KeyCode::Esc)), Some(Action::Cancel));
+    app.update(Action::Cancel);
+
+    let q = translate(&app, key(KeyCode::Char('q')));
+    assert_eq!(q, Some(Action::Quit));
+    app.update(q.unwrap());
+    assert!(app.quit);
+
+    assert_eq!(
+        translate(&app, Event::Resize(100, 30)),
+        Some(Action::Resize(100, 30))
+    );
+    let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(translate(&app, ctrl_c), Some(Action::Quit));
+}
