@@ -202,3 +202,105 @@ fn output_that_is_not_a_terminal_is_refused_with_a_pointer_to_check_and_report()
     assert!(text.contains("blastradius check"), "{text}");
     assert!(text.contains("blastradius report"), "{text}");
 }
+
+/// How the app is stopped in [`the_terminal_is_restored`].
+enum Stop {
+    Signal(&'static str),
+    Panic,
+}
+
+/// Starts the demo in tmux, marks a service (so there is work to keep),
+/// stops the app the given way, and checks what a user would: the shell
+/// got the main screen back, the terminal is in cooked mode with echo on,
+/// the cursor shows, and the mark was autosaved.
+fn the_terminal_is_restored(stop: Stop, exit: i32) {
+    let data = TempDir::new().unwrap();
+    let config = TempDir::new().unwrap();
+    let pidfile = data.path().join("pid");
+    let panic_env = match stop {
+        Stop::Panic => "BLASTRADIUS_TEST_PANIC_KEY=P",
+        Stop::Signal(_) => "",
+    };
+    // The inner shell writes its pid and becomes the app (exec), so the
+    // signal reaches the app itself; the outer shell then reports.
+    let command = format!(
+        "sh -c 'echo $$ > {pid}; exec env RUST_BACKTRACE=0 XDG_DATA_HOME={data} XDG_CONFIG_HOME={config} TERM=xterm-256color LANG=C.UTF-8 {panic_env} {bin}'; \
+         echo EXIT=$?; stty -a | tr -s ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 30",
+        pid = quoted(&pidfile),
+        data = quoted(data.path()),
+        config = quoted(config.path()),
+        bin = quoted(Path::new(BIN)),
+    );
+    let Some(tmux) = Tmux::start(&command) else {
+        eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
+        return;
+    };
+    tmux.wait_for("RISK CRITICAL");
+    tmux.press("Down");
+    tmux.type_text(" ");
+    tmux.wait_for("4 changes");
+    match stop {
+        Stop::Signal(sig) => {
+            let pid = std::fs::read_to_string(&pidfile).unwrap();
+            let killed = Command::new("kill")
+                .args([&format!("-{sig}"), pid.trim()])
+                .status()
+                .unwrap();
+            assert!(killed.success());
+        }
+        Stop::Panic => tmux.type_text("P"),
+    }
+    let screen = tmux.wait_for(&format!("EXIT={exit}"));
+    let modes = tmux.wait_for(" echo");
+    assert!(
+        modes.contains("icanon") && !modes.contains("-icanon") && !modes.contains("-echo"),
+        "cooked mode with echo is back:\n{modes}"
+    );
+    assert!(
+        !screen.contains("RISK CRITICAL"),
+        "main screen is back:\n{screen}"
+    );
+    let alt = tmux.run(&[
+        "display",
+        "-p",
+        "-t",
+        &tmux.session,
+        "#{alternate_on} #{cursor_flag}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&alt.stdout).trim(),
+        "0 1",
+        "alternate screen off, cursor on"
+    );
+    if matches!(stop, Stop::Panic) {
+        assert!(
+            screen.contains("test panic requested"),
+            "the panic message is readable:\n{screen}"
+        );
+    }
+    let saved = data
+        .path()
+        .join("blastradius/plans/demo-web-stack.plan.toml");
+    let plan = std::fs::read_to_string(&saved).expect("the mark was autosaved before the stop");
+    assert_eq!(plan.matches("[[change]]").count(), 4, "{plan}");
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_keeps_the_work() {
+    the_terminal_is_restored(Stop::Signal("TERM"), 143);
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_keeps_the_work() {
+    the_terminal_is_restored(Stop::Signal("HUP"), 129);
+}
+
+#[test]
+fn sigint_restores_the_terminal_and_keeps_the_work() {
+    the_terminal_is_restored(Stop::Signal("INT"), 130);
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_keeps_the_work() {
+    the_terminal_is_restored(Stop::Panic, 101);
+}

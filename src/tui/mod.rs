@@ -49,9 +49,19 @@ pub fn unsuitable_terminal() -> Option<String> {
     None
 }
 
+/// Set while the terminal is in the app's modes; cleared by the first
+/// restore. Leaving the alternate screen twice is not harmless: the second
+/// `?1049l` moves the cursor back to where it was when the app started, and
+/// a panic message printed after the first would be overwritten.
+static ACTIVE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Puts the terminal back: raw mode off, main screen, cursor shown, mouse
-/// reporting off. Safe to call more than once and from a panic hook.
+/// reporting off. Only the first call after setup acts, so the panic hook
+/// and the drop guard can both call it.
 fn restore_terminal(mouse: bool) {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let mut out = io::stdout();
     if mouse {
         let _ = out.write_all(MOUSE_OFF.as_bytes());
@@ -104,6 +114,7 @@ pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
     }));
 
     enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
     let _guard = Guard { mouse };
     let mut out = io::stdout();
     execute!(out, EnterAlternateScreen, cursor::Hide)?;
