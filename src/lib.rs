@@ -14,6 +14,7 @@ pub mod checklist;
 pub mod cli;
 pub mod diag;
 pub mod fsutil;
+pub mod import;
 pub mod plan;
 pub mod report;
 pub mod review;

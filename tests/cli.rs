@@ -1588,3 +1588,111 @@ mod json {
         }
     }
 }
+
+// --- exports, imports, shell integration ------------------------------------
+
+#[test]
+fn graph_dot_and_mermaid_draw_the_topology_and_the_blast_radius() {
+    let dot = stdout(&run(&["graph", WEB]).success());
+    assert!(dot.starts_with("digraph \"web-stack\" {"), "{dot}");
+    assert!(dot.contains("\"site-us\""), "the whole topology: {dot}");
+    let radius = stdout(&run(&["graph", WEB, "--reboot", "lb-primary"]).success());
+    assert!(radius.contains("fillcolor"), "coloured by status: {radius}");
+    assert!(
+        !radius.contains("\"site-us\""),
+        "only the blast radius: {radius}"
+    );
+    let m = stdout(&run(&["graph", "--plan", PLAN, "--format", "mermaid"]).success());
+    assert!(m.starts_with("flowchart TD\n"), "{m}");
+    assert!(m.contains("classDef down"), "{m}");
+}
+
+#[test]
+fn the_report_embeds_a_mermaid_diagram() {
+    let md = stdout(&run(&["report", PLAN]).success());
+    assert!(md.contains("```mermaid\nflowchart TD\n"), "{md}");
+}
+
+#[test]
+fn alertmanager_silences_cover_only_the_changed_services_for_the_window() {
+    let out = stdout(&run(&["check", "--plan", PLAN, "--format", "alertmanager"]).success());
+    let v = json::parse(&out);
+    let silences = v.arr();
+    let services: Vec<&str> = silences
+        .iter()
+        .map(|s| s.at("matchers").arr()[0].at("value").str())
+        .collect();
+    assert_eq!(services, ["cache-primary", "db-primary", "lb-primary"]);
+    for s in silences {
+        assert_eq!(s.at("startsAt").str(), "2023-06-08T22:30:00+03:00");
+        assert_eq!(s.at("endsAt").str(), "2023-06-09T02:30:00+03:00");
+        assert_eq!(s.at("matchers").arr()[0].at("name").str(), "service");
+        assert!(s.at("comment").str().contains("Keep loud: "));
+        assert!(s.at("comment").str().contains("lb-secondary"));
+    }
+    // Without a window there is nothing to scope silences to.
+    let a = run(&[
+        "check",
+        WEB,
+        "--reboot",
+        "lb-primary",
+        "--format",
+        "alertmanager",
+    ])
+    .code(2);
+    assert!(String::from_utf8_lossy(&a.get_output().stderr).contains("no window"));
+}
+
+#[test]
+fn import_writes_a_topology_that_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("imported.toml");
+    let out_s = out.to_str().unwrap();
+    run(&[
+        "import",
+        "dot",
+        "tests/fixtures/import/terraform-legacy.dot",
+        "-o",
+        out_s,
+    ])
+    .success();
+    run(&["validate", out_s]).success();
+    run(&[
+        "import",
+        "backstage",
+        "tests/fixtures/import/catalog-info.yaml",
+        "-o",
+        out_s,
+    ])
+    .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with("# Imported by `blastradius import backstage`"),
+        "{text}"
+    );
+    run(&["validate", out_s]).success();
+}
+
+#[test]
+fn import_of_a_broken_file_is_a_located_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.dot");
+    std::fs::write(&bad, "digraph {\n  a -> ;\n}\n").unwrap();
+    let a = run(&["import", "dot", bad.to_str().unwrap()]).code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(err.contains("bad.dot:2:"), "{err}");
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definitions() {
+    let bash = stdout(&run(&["completions", "bash"]).success());
+    assert!(
+        bash.contains("blastradius") && bash.contains("--fail-on"),
+        "{bash}"
+    );
+    let zsh = stdout(&run(&["completions", "zsh"]).success());
+    assert!(zsh.contains("#compdef blastradius"));
+    let man = stdout(&run(&["man"]).success());
+    assert!(man.contains(".TH blastradius"), "{man}");
+    assert!(man.contains("check"));
+}

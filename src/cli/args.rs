@@ -71,6 +71,9 @@ pub enum Command {
     /// Draw the topology, or a change's blast radius, as Graphviz DOT or
     /// Mermaid
     Graph(GraphArgs),
+    /// Start a topology from a Graphviz DOT graph (e.g. `terraform graph`) or
+    /// a Backstage catalog
+    Import(ImportArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions(CompletionsArgs),
     /// Print the man page (roff)
@@ -218,4 +221,18 @@ pub struct CompletionsArgs {
     /// The shell
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file is
+    #[arg(value_enum)]
+    pub format: crate::import::Format,
+
+    /// The file to import
+    pub file: PathBuf,
+
+    /// Write the topology to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

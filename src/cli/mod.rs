@@ -55,6 +55,7 @@ pub fn main() -> ExitCode {
         Some(Command::Validate(a)) => validate(&a),
         Some(Command::Report(a)) => report_cmd(&a),
         Some(Command::Graph(a)) => graph_cmd(&a),
+        Some(Command::Import(a)) => import_cmd(&a),
         Some(Command::Completions(a)) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -217,6 +218,18 @@ fn plan_and_changes(topology: Option<&Path>, c: &ChangeArgs) -> Result<Loaded, C
     }
     let changes = resolve_all(&topo, &lp)?;
     Ok(Loaded { lp, topo, changes })
+}
+
+fn import_cmd(a: &args::ImportArgs) -> Result<u8, CliError> {
+    let name = a.file.display().to_string();
+    let text = crate::fsutil::read_text_file(&a.file)?;
+    let out = crate::import::import(a.format, &name, &text)?;
+    match &a.output {
+        None => emit(&out)?,
+        Some(p) => crate::fsutil::write_atomic(p, out.as_bytes())
+            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", p.display())))?,
+    }
+    Ok(exit::OK)
 }
 
 fn graph_cmd(a: &GraphArgs) -> Result<u8, CliError> {
