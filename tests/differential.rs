@@ -327,15 +327,15 @@ fn generate(seed: u64) -> Case {
         };
         let mut wants = r.sample(&want_pool, want_count);
         // The loader accepts a target listed twice; the walk must not care.
-        if r.chance(4) {
-            if let Some(&t) = requires.first() {
-                requires.push(t);
-            }
+        if r.chance(4)
+            && let Some(&t) = requires.first()
+        {
+            requires.push(t);
         }
-        if r.chance(4) {
-            if let Some(&t) = wants.first() {
-                wants.push(t);
-            }
+        if r.chance(4)
+            && let Some(&t) = wants.first()
+        {
+            wants.push(t);
         }
 
         let roll = if calm { r.below(80) } else { r.below(20) };
@@ -866,11 +866,11 @@ fn oracle(case: &Case) -> Oracle {
                 .filter_map(|t| shortest[t])
                 .min()
                 .map(|d| d + 1);
-            if let Some(b) = best {
-                if shortest[v].is_none_or(|cur| b < cur) {
-                    shortest[v] = Some(b);
-                    changed = true;
-                }
+            if let Some(b) = best
+                && shortest[v].is_none_or(|cur| b < cur)
+            {
+                shortest[v] = Some(b);
+                changed = true;
             }
         }
         if !changed {
@@ -1097,15 +1097,15 @@ fn check_findings_and_risk(r: &Run) -> Result<(), String> {
                 f.subjects
             ));
         }
-        if let Some(g) = r.topo.as_group(f.subjects[0]) {
-            if let Some(o) = f.subjects[1..].iter().find(|s| !g.members.contains(s)) {
-                return Err(format!(
-                    "finding {} on group `{}` names `{}`, not a member",
-                    f.kind.as_str(),
-                    g.id,
-                    r.topo.id(*o)
-                ));
-            }
+        if let Some(g) = r.topo.as_group(f.subjects[0])
+            && let Some(o) = f.subjects[1..].iter().find(|s| !g.members.contains(s))
+        {
+            return Err(format!(
+                "finding {} on group `{}` names `{}`, not a member",
+                f.kind.as_str(),
+                g.id,
+                r.topo.id(*o)
+            ));
         }
     }
     // "Findings, most severe first."

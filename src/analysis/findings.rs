@@ -332,12 +332,13 @@ fn group_findings(topo: &Topology, a: &Assessment, gid: NodeId, g: &Group, out: 
             .iter()
             .map(|&m| topo.as_service(m).and_then(|s| s.zone.as_deref()))
             .collect();
-        if up_members.len() >= 2 {
-            if let Some(Some(z)) = zones.first() {
-                if zones.iter().all(|x| x == &Some(*z)) {
-                    let mut subjects = vec![gid];
-                    subjects.extend(&up_members);
-                    out.push(finding(
+        if up_members.len() >= 2
+            && let Some(Some(z)) = zones.first()
+            && zones.iter().all(|x| x == &Some(*z))
+        {
+            let mut subjects = vec![gid];
+            subjects.extend(&up_members);
+            out.push(finding(
                         FindingKind::CommonFailureDomain,
                         subjects,
                         format!(
@@ -346,8 +347,6 @@ fn group_findings(topo: &Topology, a: &Assessment, gid: NodeId, g: &Group, out: 
                             list(topo, &up_members)
                         ),
                     ));
-                }
-            }
         }
     }
 }

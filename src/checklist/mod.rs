@@ -308,10 +308,10 @@ fn subjects(
                     None => format!("{} ({})", s.id, a.status(id).as_str()),
                 };
                 teams[pos].1.push(what);
-                if let Some(o) = &s.oncall {
-                    if !teams[pos].2.contains(o) {
-                        teams[pos].2.push(o.clone());
-                    }
+                if let Some(o) = &s.oncall
+                    && !teams[pos].2.contains(o)
+                {
+                    teams[pos].2.push(o.clone());
                 }
             }
             teams

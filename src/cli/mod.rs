@@ -393,18 +393,19 @@ fn interactive(topology: Option<&Path>, t: &args::TuiArgs) -> Result<u8, CliErro
             "{why}.\n  For a text assessment: blastradius check TOPOLOGY --reboot ID ...\n  For the approval record: blastradius report PLAN"
         )));
     }
-    if let Some(p) = topology {
-        if !p.exists() && p.extension().is_none() {
-            let word = p.display().to_string();
-            let help = crate::diag::did_you_mean(
-                &word,
-                ["check", "validate", "report"],
-                "give a topology file, or one of the commands: check, validate, report",
-            );
-            return Err(Diagnostic::whole_file(&word, "no such file or command")
-                .with_help(help)
-                .into());
-        }
+    if let Some(p) = topology
+        && !p.exists()
+        && p.extension().is_none()
+    {
+        let word = p.display().to_string();
+        let help = crate::diag::did_you_mean(
+            &word,
+            ["check", "validate", "report"],
+            "give a topology file, or one of the commands: check, validate, report",
+        );
+        return Err(Diagnostic::whole_file(&word, "no such file or command")
+            .with_help(help)
+            .into());
     }
     let rules = load_rules(t.rules.as_deref())?;
     let lp = load_plan(t.plan.as_deref())?;

@@ -160,13 +160,13 @@ pub(super) fn import(name: &str, text: &str) -> Result<Draft, Diagnostics> {
     let mut entities: Vec<Entity> = Vec::new();
     let mut index: HashMap<(String, String, String), usize> = HashMap::new();
     for doc in docs {
-        if let Some(v) = &doc.api_version {
-            if !v.starts_with("backstage.io/") {
-                *skipped
-                    .entry(format!("non-Backstage ({})", comment_text(v)))
-                    .or_default() += 1;
-                continue;
-            }
+        if let Some(v) = &doc.api_version
+            && !v.starts_with("backstage.io/")
+        {
+            *skipped
+                .entry(format!("non-Backstage ({})", comment_text(v)))
+                .or_default() += 1;
+            continue;
         }
         let Some(kind) = doc.kind else {
             let at = doc
@@ -644,12 +644,11 @@ fn skipped_list(skipped: &BTreeMap<String, usize>) -> String {
 /// parser knows it, else from its line and (character) column.
 fn span(text: &str, loc: &Location) -> Range<usize> {
     let sp = loc.span();
-    if let (Some(off), Some(len)) = (sp.byte_offset(), sp.byte_len()) {
-        if let (Ok(off), Ok(len)) = (usize::try_from(off), usize::try_from(len)) {
-            if off <= text.len() {
-                return off..off.saturating_add(len).min(text.len());
-            }
-        }
+    if let (Some(off), Some(len)) = (sp.byte_offset(), sp.byte_len())
+        && let (Ok(off), Ok(len)) = (usize::try_from(off), usize::try_from(len))
+        && off <= text.len()
+    {
+        return off..off.saturating_add(len).min(text.len());
     }
     let line = usize::try_from(loc.line()).unwrap_or(0).max(1);
     let line_start = if line == 1 {

@@ -562,10 +562,10 @@ impl<'s, 'a> Parser<'s, 'a> {
             let attrs = self.attr_lists()?;
             // Attributes after a lone node set that node's label; after a
             // lone subgraph they mean nothing to us.
-            if let [n] = first.as_slice() {
-                if let Some((_, label)) = attrs.into_iter().rev().find(|(k, _)| k.text == "label") {
-                    self.nodes[*n].label = Some(label);
-                }
+            if let [n] = first.as_slice()
+                && let Some((_, label)) = attrs.into_iter().rev().find(|(k, _)| k.text == "label")
+            {
+                self.nodes[*n].label = Some(label);
             }
         }
         Ok(())
@@ -583,10 +583,10 @@ impl<'s, 'a> Parser<'s, 'a> {
         let Some(cluster) = self.frames.last().and_then(|f| f.cluster) else {
             return;
         };
-        if let Some((_, v)) = attrs.iter().rev().find(|(k, _)| k.text == "label") {
-            if let Some(text) = v.display("") {
-                self.clusters[cluster] = text;
-            }
+        if let Some((_, v)) = attrs.iter().rev().find(|(k, _)| k.text == "label")
+            && let Some(text) = v.display("")
+        {
+            self.clusters[cluster] = text;
         }
     }
 

@@ -157,14 +157,14 @@ impl Plan {
             start: None,
             minutes: None,
         });
-        if let Some(s) = &header.start {
-            if s.get_ref().date.is_none() || s.get_ref().time.is_none() {
-                return Err(
-                    Diagnostic::at(&src, s.span(), "`start` must be a date and time")
-                        .with_help("e.g. start = 2023-06-08T22:00:00+03:00")
-                        .into(),
-                );
-            }
+        if let Some(s) = &header.start
+            && (s.get_ref().date.is_none() || s.get_ref().time.is_none())
+        {
+            return Err(
+                Diagnostic::at(&src, s.span(), "`start` must be a date and time")
+                    .with_help("e.g. start = 2023-06-08T22:00:00+03:00")
+                    .into(),
+            );
         }
         let minutes = match header.minutes {
             None => None,

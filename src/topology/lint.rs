@@ -89,9 +89,10 @@ fn shared_zones(topo: &Topology, out: &mut Vec<Warning>) {
             .iter()
             .map(|&m| topo.as_service(m).and_then(|s| s.zone.as_deref()))
             .collect();
-        if let Some(Some(z)) = zones.first() {
-            if zones.iter().all(|x| *x == Some(*z)) {
-                out.push(Warning {
+        if let Some(Some(z)) = zones.first()
+            && zones.iter().all(|x| *x == Some(*z))
+        {
+            out.push(Warning {
                     kind: "shared-zone",
                     message: format!(
                         "every member of group `{}` is in zone `{z}`: one failure there takes the whole group",
@@ -99,7 +100,6 @@ fn shared_zones(topo: &Topology, out: &mut Vec<Warning>) {
                     ),
                     subjects: vec![g.id.clone()],
                 });
-            }
         }
     }
 }

@@ -270,14 +270,14 @@ impl Checker<'_, '_> {
                 None
             }
         });
-        if let Some(p) = &svc.probe {
-            if let Err(why) = check_probe(p.get_ref()) {
-                self.error(
-                    p.span(),
-                    format!("invalid probe `{}`: {why}", p.get_ref()),
-                    "write tcp://host:port or an http:// or https:// URL",
-                );
-            }
+        if let Some(p) = &svc.probe
+            && let Err(why) = check_probe(p.get_ref())
+        {
+            self.error(
+                p.span(),
+                format!("invalid probe `{}`: {why}", p.get_ref()),
+                "write tcp://host:port or an http:// or https:// URL",
+            );
         }
         let boot = match svc.boot {
             None => Boot::default(),

@@ -448,15 +448,13 @@ pub fn dispatch(ctx: Context, ev: &KeyEvent) -> Option<Action> {
         }
     }
     // Typing: any printable character without ctrl/alt.
-    if matches!(ctx, Context::Filter | Context::Prompt) {
-        if let KeyCode::Char(c) = ev.code {
-            if !ev
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-            {
-                return Some(Action::Input(c));
-            }
-        }
+    if matches!(ctx, Context::Filter | Context::Prompt)
+        && let KeyCode::Char(c) = ev.code
+        && !ev
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return Some(Action::Input(c));
     }
     None
 }

@@ -135,10 +135,10 @@ pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
         }
         loop {
             let ev = event::read()?;
-            if let (Some(k), Event::Key(key)) = (panic_key, &ev) {
-                if key.code == event::KeyCode::Char(k) {
-                    panic!("test panic requested by BLASTRADIUS_TEST_PANIC_KEY");
-                }
+            if let (Some(k), Event::Key(key)) = (panic_key, &ev)
+                && key.code == event::KeyCode::Char(k)
+            {
+                panic!("test panic requested by BLASTRADIUS_TEST_PANIC_KEY");
             }
             if let Some(action) = translate(&app, ev) {
                 app.update(action);

@@ -135,10 +135,10 @@ impl Drop for Lock {
 /// taken as live: the safe side is two files, not one lost.
 pub fn lock(path: &Path) -> Result<Option<Lock>, u32> {
     let lock_path = path.with_extension("lock");
-    if let Some(dir) = lock_path.parent() {
-        if std::fs::create_dir_all(dir).is_err() {
-            return Ok(None);
-        }
+    if let Some(dir) = lock_path.parent()
+        && std::fs::create_dir_all(dir).is_err()
+    {
+        return Ok(None);
     }
     for _ in 0..2 {
         match std::fs::OpenOptions::new()

@@ -280,15 +280,17 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
 fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let room = area.width as usize;
-    if let Some(m) = &app.message {
-        if app.help.is_none() && app.prompt.is_none() && !app.filtering {
-            let m = crate::text::inert(m).into_owned();
-            let used = m.chars().count() + 3;
-            let mut spans = vec![Span::styled(m, t.heading()), Span::raw("   ")];
-            spans.extend(hint_spans(app, room.saturating_sub(used)));
-            put_spans(buf, area, area.y, spans, app);
-            return;
-        }
+    if let Some(m) = &app.message
+        && app.help.is_none()
+        && app.prompt.is_none()
+        && !app.filtering
+    {
+        let m = crate::text::inert(m).into_owned();
+        let used = m.chars().count() + 3;
+        let mut spans = vec![Span::styled(m, t.heading()), Span::raw("   ")];
+        spans.extend(hint_spans(app, room.saturating_sub(used)));
+        put_spans(buf, area, area.y, spans, app);
+        return;
     }
     put_spans(buf, area, area.y, hint_spans(app, room), app);
 }

@@ -1,5 +1,8 @@
 //! The TUI's state and the one function that changes it.
 
+mod files;
+mod nav;
+
 use super::action::{Action, Pane, PromptKind};
 use super::graph;
 use super::keymap::Context;
@@ -32,29 +35,6 @@ pub enum CheckRow {
 pub struct Cursor {
     pub at: usize,
     pub offset: usize,
-}
-
-impl Cursor {
-    /// Moves by `delta` within `len` entries and keeps the cursor inside a
-    /// window of `height` rows.
-    fn step(&mut self, delta: isize, len: usize, height: usize) {
-        if len == 0 {
-            *self = Cursor::default();
-            return;
-        }
-        let at = (self.at as isize + delta).clamp(0, len as isize - 1) as usize;
-        self.at = at;
-        self.follow(height);
-    }
-
-    fn follow(&mut self, height: usize) {
-        let height = height.max(1);
-        if self.at < self.offset {
-            self.offset = self.at;
-        } else if self.at >= self.offset + height {
-            self.offset = self.at + 1 - height;
-        }
-    }
 }
 
 /// Where the topology came from.
@@ -313,163 +293,6 @@ impl App {
         }
     }
 
-    fn update_prompt(&mut self, action: Action) {
-        let Some((kind, mut text)) = self.prompt.take() else {
-            return;
-        };
-        match action {
-            Action::Input(c) => text.push(c),
-            Action::Backspace => {
-                text.pop();
-            }
-            Action::Cancel => {
-                self.message = Some("cancelled".into());
-                return;
-            }
-            Action::Accept => {
-                self.write_file(kind, &text);
-                return;
-            }
-            _ => {}
-        }
-        self.prompt = Some((kind, text));
-    }
-
-    fn file_stem(&self) -> String {
-        self.topo
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    }
-
-    fn write_file(&mut self, kind: PromptKind, name: &str) {
-        let name = name.trim();
-        if name.is_empty() {
-            self.message = Some("no file name: nothing written".into());
-            return;
-        }
-        let path = PathBuf::from(name);
-        let result = match kind {
-            PromptKind::SavePlan => {
-                let mut plan = self.plan.clone();
-                plan.topology = self.source.path.as_ref().map(|p| {
-                    std::fs::canonicalize(p)
-                        .unwrap_or_else(|_| p.clone())
-                        .display()
-                        .to_string()
-                });
-                plan.save(&path)
-            }
-            PromptKind::ExportReport => {
-                let md = crate::report::markdown(&self.topo, &self.plan, &self.review);
-                crate::fsutil::write_atomic(&path, md.as_bytes())
-            }
-        };
-        self.message = Some(match (result, kind) {
-            (Ok(()), PromptKind::SavePlan) if self.source.path.is_none() => format!(
-                "plan saved to {name} (the demo topology is built in: check it with `blastradius check topologies/web-stack.toml --plan {name}`)"
-            ),
-            (Ok(()), PromptKind::SavePlan) => format!("plan saved to {name}"),
-            (Ok(()), PromptKind::ExportReport) => format!("report written to {name}"),
-            (Err(e), _) => format!("could not write {name}: {e}"),
-        });
-    }
-
-    fn cycle_focus(&mut self, dir: isize) {
-        // Ring: list, then each pane.
-        let pos = match self.focus {
-            Focus::List => 0,
-            Focus::Pane => self.pane.index() as isize + 1,
-        };
-        let next = (pos + dir).rem_euclid(Pane::ALL.len() as isize + 1);
-        if next == 0 {
-            self.focus = Focus::List;
-        } else {
-            self.focus = Focus::Pane;
-            self.pane = Pane::ALL[next as usize - 1];
-        }
-        self.follow_all();
-    }
-
-    /// Rows a page-up/down moves in the focused view.
-    fn page(&self) -> usize {
-        let a = self.areas();
-        match self.focus {
-            Focus::List => a.list_rows().max(2) - 1,
-            Focus::Pane => a.pane_rows().max(2) - 1,
-        }
-    }
-
-    fn move_by(&mut self, delta: isize) {
-        match self.focus {
-            Focus::List => {
-                let rows = self.areas().list_rows();
-                self.list.step(delta, self.visible.len(), rows);
-            }
-            Focus::Pane => self.move_pane(delta),
-        }
-    }
-
-    fn move_pane(&mut self, delta: isize) {
-        let rows = self.areas().pane_rows();
-        match self.pane {
-            Pane::Impact => self.impact.step(delta, self.impacted.len(), rows),
-            Pane::Findings => {
-                let n = self.review.assessment.findings.len();
-                self.findings.step(delta, n, rows);
-            }
-            Pane::Checklist => self.move_checklist(delta, rows),
-            Pane::Alerts => {
-                self.alerts_scroll = (self.alerts_scroll as isize + delta).max(0) as usize;
-            }
-            Pane::Graph => {
-                let max = self.graph.height.saturating_sub(1) as isize;
-                self.graph_scroll.1 = (self.graph_scroll.1 as isize + delta).clamp(0, max) as usize;
-            }
-        }
-    }
-
-    /// Moves among item rows, skipping phase headings, keeping the heading
-    /// of the first item in view.
-    fn move_checklist(&mut self, delta: isize, rows: usize) {
-        let items: Vec<usize> = self
-            .check_rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches!(r, CheckRow::Item(_)))
-            .map(|(i, _)| i)
-            .collect();
-        if items.is_empty() {
-            self.checklist = Cursor::default();
-            return;
-        }
-        let pos = items
-            .iter()
-            .position(|&r| r >= self.checklist.at)
-            .unwrap_or(0) as isize;
-        let next = (pos + delta).clamp(0, items.len() as isize - 1) as usize;
-        self.checklist.at = items[next];
-        if next == 0 {
-            self.checklist.offset = 0;
-        }
-        self.checklist.follow(rows);
-    }
-
-    fn follow_all(&mut self) {
-        let a = self.areas();
-        self.list.follow(a.list_rows());
-        self.impact.follow(a.pane_rows());
-        self.findings.follow(a.pane_rows());
-        self.checklist.follow(a.pane_rows());
-    }
-
     fn mark(&mut self, action: plan::Action) {
         let Some(id) = self.focused_service() else {
             self.message = Some("no service here: clear the filter with esc".into());
@@ -510,78 +333,6 @@ impl App {
             self.plan.done.retain(|d| *d != item.id);
         }
         self.save();
-    }
-
-    fn jump(&mut self) {
-        let target = match self.pane {
-            Pane::Impact => self.impacted.get(self.impact.at).copied(),
-            Pane::Findings => self
-                .review
-                .assessment
-                .findings
-                .get(self.findings.at)
-                .and_then(|f| {
-                    f.subjects
-                        .iter()
-                        .copied()
-                        .find(|&s| self.topo.as_service(s).is_some())
-                        .or_else(|| {
-                            self.topo
-                                .as_group(f.subjects[0])
-                                .and_then(|g| g.members.first().copied())
-                        })
-                }),
-            _ => None,
-        };
-        let target = match target.map(|t| (t, self.topo.as_group(t))) {
-            Some((_, Some(g))) => g.members.first().copied(),
-            Some((t, None)) => Some(t),
-            None => None,
-        };
-        let Some(t) = target else { return };
-        if !self.filter.is_empty() {
-            self.clear_filter();
-        }
-        if let Some(pos) = self.visible.iter().position(|&i| i == t.index()) {
-            self.list.at = pos;
-            self.focus = Focus::List;
-            self.follow_all();
-        }
-    }
-
-    fn click(&mut self, x: u16, y: u16) {
-        let a = self.areas();
-        let p = (x, y).into();
-        if a.list.contains(p) {
-            let row = (y - a.list.y) as usize + self.list.offset;
-            if row < self.visible.len() {
-                self.list.at = row;
-            }
-            self.focus = Focus::List;
-        } else if let Some(pane) = view::tab_at(&a, x, y) {
-            self.pane = pane;
-            self.focus = Focus::Pane;
-        } else if a.pane.contains(p) {
-            self.focus = Focus::Pane;
-            let row = (y - a.pane.y) as usize;
-            match self.pane {
-                Pane::Impact if row + self.impact.offset < self.impacted.len() => {
-                    self.impact.at = row + self.impact.offset;
-                }
-                Pane::Findings
-                    if row + self.findings.offset < self.review.assessment.findings.len() =>
-                {
-                    self.findings.at = row + self.findings.offset;
-                }
-                Pane::Checklist => {
-                    let r = row + self.checklist.offset;
-                    if let Some(CheckRow::Item(_)) = self.check_rows.get(r) {
-                        self.checklist.at = r;
-                    }
-                }
-                _ => {}
-            }
-        }
     }
 
     fn clear_filter(&mut self) {
@@ -660,35 +411,7 @@ impl App {
         );
     }
 
-    fn save(&mut self) {
-        let Autosave::To(path) = &self.autosave else {
-            return;
-        };
-        match persist::save(path, &self.plan, self.autosave_last.as_deref()) {
-            Ok(text) => self.autosave_last = Some(text),
-            Err(persist::SaveError::Conflict) => {
-                let private = persist::private_path(path);
-                if private == *path {
-                    self.autosave = Autosave::Off("autosave conflict".into());
-                    return;
-                }
-                self.message = Some(format!(
-                    "another window changed {}; this window now autosaves to {}",
-                    path.display(),
-                    private.display()
-                ));
-                self.autosave = Autosave::To(private);
-                self.autosave_last = None;
-                self.save();
-            }
-            Err(persist::SaveError::Io(e)) => {
-                self.autosave = Autosave::Off(format!("autosave off: {e}"));
-                self.message = Some(format!("autosave failed ({e}): save with `s`"));
-            }
-        }
-    }
-
-    /// Counts for the header.
+    /// Counts for the header: changes, and nodes that end down.
     pub fn counts(&self) -> (usize, usize) {
         let a = &self.review.assessment;
         let down = self
