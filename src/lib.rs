@@ -8,6 +8,22 @@
 //!
 //! The core never touches the terminal: the CLI and the TUI are thin shells
 //! over the same functions, so their answers cannot drift.
+//!
+//! ```
+//! use blastradius::plan::{Action, Plan};
+//! use blastradius::{checklist::RuleSet, review::Review, topology};
+//!
+//! let topo = topology::load("web-stack.toml", blastradius::DEMO_TOPOLOGY).unwrap();
+//! let lb = topo.lookup("lb-primary").unwrap();
+//! let today = topology::Date { year: 2023, month: 6, day: 8 };
+//! let review = Review::new(&topo, &Plan::default(), &[(lb, Action::Reboot)], &RuleSet::defaults(), today);
+//!
+//! // The secondary is already down: the EU site goes with the primary.
+//! let site = topo.lookup("site-eu").unwrap();
+//! assert_eq!(review.assessment.status(site).as_str(), "down");
+//! assert_eq!(review.assessment.risk.as_str(), "critical");
+//! assert!(review.assessment.findings.iter().any(|f| f.kind.as_str() == "failover-unavailable"));
+//! ```
 
 pub mod analysis;
 pub mod checklist;
