@@ -252,6 +252,35 @@ pub fn did_you_mean<'c>(
     }
 }
 
+/// A `toml` parse or deserialize error as a located diagnostic. A misspelt
+/// key or value ("unknown field `requries`") gets "did you mean"; anything
+/// else gets `help`.
+pub fn from_toml(src: &Source<'_>, e: &toml::de::Error, help: &str) -> Diagnostics {
+    let message = e.message().trim();
+    let first = message.lines().next().unwrap_or("invalid TOML").to_string();
+    let d = match e.span() {
+        Some(span) => Diagnostic::at(src, span, first),
+        None => Diagnostic::whole_file(src.name, first),
+    };
+    d.with_help(suggestion_for_unknown(message).unwrap_or_else(|| help.to_string()))
+        .into()
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`" and "unknown
+/// variant" messages: the nearest expected word.
+fn suggestion_for_unknown(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (wanted, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    Some(did_you_mean(
+        wanted,
+        candidates.iter().copied(),
+        &format!("expected one of: {}", candidates.join(", ")),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +318,13 @@ mod tests {
         let (ucol, w) = d.underline;
         assert_eq!(d.snippet.chars().nth(ucol - 1), Some('x'));
         assert_eq!(w, 1);
+    }
+
+    #[test]
+    fn suggests_misspelt_field() {
+        let h =
+            suggestion_for_unknown("unknown field `requries`, expected one of `requires`, `wants`");
+        assert_eq!(h.as_deref(), Some("did you mean `requires`?"));
     }
 
     #[test]

@@ -219,14 +219,11 @@ impl RuleSet {
 fn parse(name: &str, text: &str, base: &[Rule]) -> Result<Vec<Rule>, Diagnostics> {
     let src = Source::new(name, text);
     let raw: RawRules = toml::from_str(text).map_err(|e| {
-        let msg = e.message().lines().next().unwrap_or("invalid TOML").to_string();
-        let d = match e.span() {
-            Some(s) => Diagnostic::at(&src, s, msg),
-            None => Diagnostic::whole_file(name, msg),
-        };
-        Diagnostics::from(d.with_help(
+        crate::diag::from_toml(
+            &src,
+            &e,
             "a rules file is a list of [[rule]] tables with id, phase, for, text, why, owner, blocking",
-        ))
+        )
     })?;
     let mut rules: Vec<Rule> = base.to_vec();
     let mut errors = Vec::new();

@@ -142,14 +142,11 @@ impl Plan {
     pub fn parse(name: &str, text: &str) -> Result<Plan, Diagnostics> {
         let src = Source::new(name, text);
         let raw: RawPlan = toml::from_str(text).map_err(|e| {
-            let msg = e.message().lines().next().unwrap_or("invalid TOML").to_string();
-            let d = match e.span() {
-                Some(s) => Diagnostic::at(&src, s, msg),
-                None => Diagnostic::whole_file(name, msg),
-            };
-            Diagnostics::from(d.with_help(
+            crate::diag::from_toml(
+                &src,
+                &e,
                 "a plan has [plan] (title, topology, start, minutes), [[change]] (service, action = reboot|update|down), [checklist] done = [...] and [[signoff]]",
-            ))
+            )
         })?;
         let header = raw.plan.unwrap_or(RawHeader {
             title: None,
