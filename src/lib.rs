@@ -34,6 +34,8 @@ pub mod import;
 pub mod plan;
 pub mod report;
 pub mod review;
+#[doc(hidden)]
+pub mod testgen;
 pub mod text;
 pub mod topology;
 #[cfg(feature = "tui")]

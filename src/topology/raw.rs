@@ -1,74 +1,83 @@
 //! serde structs that mirror the topology file, with source spans kept for
 //! the semantic checks in `load.rs`. Nothing here is trusted yet.
+//!
+//! Strings are [`Str`]: borrowed from the file's text when the direct reader
+//! (`load/fast.rs`) produced them, owned when `toml` did. A 100,000-service
+//! file holds about half a million strings, most of them references that
+//! are resolved to node ids and dropped, so not copying them matters.
 
 use super::{Criticality, Failover, Mode, State};
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use toml::Spanned;
 
+/// A string of the file.
+pub(super) type Str<'t> = Cow<'t, str>;
+
 /// The whole file.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawFile {
-    pub topology: Option<Spanned<RawHeader>>,
+pub(super) struct RawFile<'t> {
+    pub topology: Option<Spanned<RawHeader<'t>>>,
     #[serde(default)]
-    pub services: Entries<RawService>,
+    pub services: Entries<'t, RawService<'t>>,
     #[serde(default)]
-    pub groups: Entries<RawGroup>,
+    pub groups: Entries<'t, RawGroup<'t>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawHeader {
-    pub name: Option<Spanned<String>>,
-    pub description: Option<String>,
+pub(super) struct RawHeader<'t> {
+    pub name: Option<Spanned<Str<'t>>>,
+    pub description: Option<Str<'t>>,
     pub failover_test_max_age_days: Option<Spanned<i64>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawService {
-    pub name: Option<String>,
-    pub kind: Option<String>,
-    pub team: Option<String>,
-    pub oncall: Option<String>,
+pub(super) struct RawService<'t> {
+    pub name: Option<Str<'t>>,
+    pub kind: Option<Str<'t>>,
+    pub team: Option<Str<'t>>,
+    pub oncall: Option<Str<'t>>,
     pub criticality: Option<Criticality>,
     pub users: Option<Spanned<f64>>,
     pub state: Option<State>,
-    pub zone: Option<String>,
+    pub zone: Option<Str<'t>>,
     pub monitored: Option<bool>,
     pub recovery: Option<bool>,
     #[serde(default)]
-    pub requires: Vec<Spanned<String>>,
+    pub requires: Vec<Spanned<Str<'t>>>,
     #[serde(default)]
-    pub wants: Vec<Spanned<String>>,
-    pub probe: Option<Spanned<String>>,
-    pub runbook: Option<String>,
-    pub boot: Option<RawBoot>,
+    pub wants: Vec<Spanned<Str<'t>>>,
+    pub probe: Option<Spanned<Str<'t>>>,
+    pub runbook: Option<Str<'t>>,
+    pub boot: Option<RawBoot<'t>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawBoot {
+pub(super) struct RawBoot<'t> {
     pub autostart: Option<bool>,
     pub minutes: Option<Spanned<i64>>,
     #[serde(default)]
-    pub volumes: Vec<RawVolume>,
+    pub volumes: Vec<RawVolume<'t>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawVolume {
-    pub path: Spanned<String>,
+pub(super) struct RawVolume<'t> {
+    pub path: Spanned<Str<'t>>,
     pub automount: Option<bool>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawGroup {
-    pub members: Spanned<Vec<Spanned<String>>>,
+pub(super) struct RawGroup<'t> {
+    pub members: Spanned<Vec<Spanned<Str<'t>>>>,
     pub mode: Option<Mode>,
     pub min_up: Option<Spanned<i64>>,
     pub failover: Option<Failover>,
@@ -77,27 +86,33 @@ pub(super) struct RawGroup {
     pub last_tested: Option<Spanned<toml::Value>>,
 }
 
-/// A table of id -> entry, kept in file order with the span of each key.
-pub(super) struct Entries<T>(pub Vec<(Spanned<String>, Spanned<T>)>);
+/// One entry of a table: its id and its value, each with its span.
+pub(super) type Entry<'t, T> = (Spanned<Str<'t>>, Spanned<Box<T>>);
 
-impl<T> Default for Entries<T> {
+/// A table of id -> entry, in the order `toml` gives (sorted by id), with
+/// the span of each key. Entries are boxed so that sorting and growing a
+/// list of 100,000 of them moves pointers, not whole structs.
+pub(super) struct Entries<'t, T>(pub Vec<Entry<'t, T>>);
+
+impl<T> Default for Entries<'_, T> {
     fn default() -> Self {
         Entries(Vec::new())
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
+impl<'de, 't, T: Deserialize<'de>> Deserialize<'de> for Entries<'t, T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Entries<T>;
+        struct V<'t, T>(PhantomData<(&'t (), T)>);
+        impl<'de, 't, T: Deserialize<'de>> Visitor<'de> for V<'t, T> {
+            type Value = Entries<'t, T>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a table of ids, e.g. [services.web] or [groups.web-pool]")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
                 while let Some(k) = map.next_key::<Spanned<String>>()? {
-                    let v = map.next_value::<Spanned<T>>()?;
+                    let k = Spanned::new(k.span(), Cow::Owned(k.into_inner()));
+                    let v = map.next_value::<Spanned<Box<T>>>()?;
                     out.push((k, v));
                 }
                 Ok(Entries(out))
