@@ -103,8 +103,21 @@ fn evaluate(topo: &Topology, action: &[Option<Action>], status: &[Status], id: N
 pub(super) fn fixpoint(topo: &Topology, action: &[Option<Action>]) -> Vec<Status> {
     let n = topo.node_count();
     let mut status: Vec<Status> = topo.node_ids().map(|id| start(topo, action, id)).collect();
-    let mut queued = vec![true; n];
-    let mut queue: VecDeque<NodeId> = topo.node_ids().collect();
+    // A node whose needs are all `ok` keeps its start (an all-ok group is
+    // ok), so only dependents of a node that starts above `ok` can rise:
+    // they seed the worklist, not the whole estate.
+    let mut queued = vec![false; n];
+    let mut queue: VecDeque<NodeId> = VecDeque::new();
+    for id in topo.node_ids() {
+        if status[id.index()] != Status::Ok {
+            for (d, _) in topo.dependents(id) {
+                if !queued[d.index()] {
+                    queued[d.index()] = true;
+                    queue.push_back(d);
+                }
+            }
+        }
+    }
     while let Some(id) = queue.pop_front() {
         queued[id.index()] = false;
         let s = evaluate(topo, action, &status, id);

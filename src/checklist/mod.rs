@@ -101,6 +101,7 @@ pub fn alert_plan(topo: &Topology, a: &Assessment) -> AlertPlan {
 }
 
 /// Everything a template can say about one subject.
+#[derive(Clone)]
 struct Subject {
     key: Option<String>,
     vars: Vec<(&'static str, String)>,
@@ -148,8 +149,25 @@ pub fn generate(
     if !has_changes {
         return Checklist::default();
     }
+    // The plan's own subject, built once: its lists can be long.
+    let plan = Subject {
+        key: None,
+        vars: vec![
+            ("title", title.to_string()),
+            (
+                "services",
+                join(
+                    a.changes(topo)
+                        .map(|(n, act)| format!("{} [{}]", topo.id(n), act.as_str())),
+                ),
+            ),
+            ("silence", join(alerts.silence.iter().cloned())),
+            ("keep_loud", join(alerts.keep_loud.iter().cloned())),
+            ("window", window.to_string()),
+        ],
+    };
     for rule in &rules.rules {
-        for subj in subjects(topo, a, alerts, rule, title, window) {
+        for subj in subjects(topo, a, rule, &plan) {
             let lookup = |name: &str| -> String {
                 if name == "topology" {
                     return topo.name.clone();
@@ -180,14 +198,7 @@ pub fn generate(
     Checklist { items }
 }
 
-fn subjects(
-    topo: &Topology,
-    a: &Assessment,
-    alerts: &AlertPlan,
-    rule: &Rule,
-    title: &str,
-    window: &str,
-) -> Vec<Subject> {
+fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec<Subject> {
     let action_ok =
         |act: Action| act.is_planned() && (rule.actions.is_empty() || rule.actions.contains(&act));
     let condition_ok = |id: NodeId| match rule.condition {
@@ -197,22 +208,7 @@ fn subjects(
         Some(Condition::HasDependents) => topo.dependents(id).any(|(_, e)| e != Edge::Member),
     };
     match rule.scope {
-        Scope::Plan => vec![Subject {
-            key: None,
-            vars: vec![
-                ("title", title.to_string()),
-                (
-                    "services",
-                    join(
-                        a.changes(topo)
-                            .map(|(n, act)| format!("{} [{}]", topo.id(n), act.as_str())),
-                    ),
-                ),
-                ("silence", join(alerts.silence.iter().cloned())),
-                ("keep_loud", join(alerts.keep_loud.iter().cloned())),
-                ("window", window.to_string()),
-            ],
-        }],
+        Scope::Plan => vec![plan.clone()],
         Scope::PlannedService => a
             .changes(topo)
             .filter(|&(id, act)| action_ok(act) && condition_ok(id))
@@ -290,19 +286,17 @@ fn subjects(
             .collect(),
         Scope::ImpactedTeam => {
             let mut teams: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+            let mut team_at: std::collections::HashMap<&str, usize> =
+                std::collections::HashMap::new();
             for (i, s) in topo.services().iter().enumerate() {
                 let id = topo.service_id(i);
                 if a.status(id) == Status::Ok && a.action(id).is_none() {
                     continue;
                 }
-                let owner = s.owner().to_string();
-                let pos = match teams.iter().position(|t| t.0 == owner) {
-                    Some(p) => p,
-                    None => {
-                        teams.push((owner, Vec::new(), Vec::new()));
-                        teams.len() - 1
-                    }
-                };
+                let pos = *team_at.entry(s.owner()).or_insert_with(|| {
+                    teams.push((s.owner().to_string(), Vec::new(), Vec::new()));
+                    teams.len() - 1
+                });
                 let what = match a.action(id) {
                     Some(act) => format!("{} [{}]", s.id, act.as_str()),
                     None => format!("{} ({})", s.id, a.status(id).as_str()),

@@ -466,18 +466,14 @@ impl<'t> Reader<'t> {
         self.newline()
     }
 
-    /// Lines holding nothing but whitespace and comments.
+    /// Lines holding nothing but whitespace and comments, and the
+    /// indentation of the next line.
     fn skip_blank_lines(&mut self) -> Option<()> {
         loop {
-            let start = self.i;
             self.skip_ws();
             match self.peek() {
-                None => return Some(()),
                 Some(b'#' | b'\n' | b'\r') => self.end_of_line()?,
-                Some(_) => {
-                    self.i = start;
-                    return Some(());
-                }
+                _ => return Some(()),
             }
         }
     }

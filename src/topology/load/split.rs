@@ -658,6 +658,7 @@ mod tests {
         "[services.a.boot]\nautostart = false\nminutes = 0\n",
         "volumes = [{ path = \"/v\", automount = false }, {automount=true,path='/w'}]\n\n",
         "[ services . b ]\nusers = 1.0\nrequires=[\"a\"]\n\t\n",
+        "  [services.e]\n  kind = \"indented\"\n\tteam = \"t\"\n",
         "[services.c]\nboot = { minutes = 3, volumes = [{path = \"/x\"}] }\n",
         "[services.d]\nboot = {}\n",
         "[groups.g]\nmembers = [\"a\", \"b\"]\nmode = \"active-passive\"\nmin_up = -0\n",
