@@ -267,12 +267,12 @@ pub struct Topology {
 }
 
 impl Topology {
-    /// Services, in file order.
+    /// Services, sorted by id (the order the TOML reader gives).
     pub fn services(&self) -> &[Service] {
         &self.services
     }
 
-    /// Groups, in file order.
+    /// Groups, sorted by id.
     pub fn groups(&self) -> &[Group] {
         &self.groups
     }
@@ -330,7 +330,7 @@ impl Topology {
         }
     }
 
-    /// Groups a service belongs to, in file order.
+    /// Groups a service belongs to, sorted by group id.
     pub fn groups_of(&self, service: NodeId) -> &[NodeId] {
         self.memberships
             .get(service.index())
