@@ -9,7 +9,7 @@ mod text;
 
 pub use alertmanager::{AlertmanagerError, alertmanager, window_end};
 pub use graph::{MERMAID_MAX_NODES, dot, mermaid};
-pub use json::{json, json_value};
+pub use json::json;
 pub use markdown::markdown;
 pub use text::text;
 
