@@ -78,6 +78,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff)
     Man,
+    /// Print the JSON Schema of the topology format, for editors
+    Schema,
 }
 
 /// Output formats of `check`.

@@ -62,6 +62,7 @@ pub fn main() -> ExitCode {
             clap_complete::generate(a.shell, &mut cmd, "blastradius", &mut out);
             emit(&String::from_utf8_lossy(&out)).map(|()| exit::OK)
         }
+        Some(Command::Schema) => emit(&topology::json_schema_text()).map(|()| exit::OK),
         Some(Command::Man) => {
             let cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();

@@ -8,9 +8,11 @@
 mod lint;
 mod load;
 mod raw;
+mod schema;
 
 pub use lint::{Warning, lint};
 pub use load::{LoadError, load, load_file};
+pub use schema::{json_schema, json_schema_text};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
