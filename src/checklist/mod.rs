@@ -107,13 +107,31 @@ struct Subject {
     vars: Vec<(&'static str, String)>,
 }
 
+/// Names listed in one checklist text at most: an item that names 14,000
+/// services is read by nobody (the alert plan and the impact list have them
+/// all), and building it made every keystroke in the TUI slower.
+const MAX_NAMES: usize = 25;
+
+/// A list of names for a template, cut to [`MAX_NAMES`] with a count of the
+/// rest.
 fn join(v: impl IntoIterator<Item = String>) -> String {
-    let v: Vec<String> = v.into_iter().collect();
-    if v.is_empty() {
-        "(none)".to_string()
-    } else {
-        v.join(", ")
+    let mut shown = Vec::new();
+    let mut more = 0usize;
+    for s in v {
+        if shown.len() < MAX_NAMES {
+            shown.push(s);
+        } else {
+            more += 1;
+        }
     }
+    if shown.is_empty() {
+        return "(none)".to_string();
+    }
+    let mut out = shown.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
 }
 
 fn team_of(topo: &Topology, id: NodeId) -> (String, String) {
@@ -285,7 +303,8 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
             })
             .collect(),
         Scope::ImpactedTeam => {
-            let mut teams: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+            // (team, services named, services not named, on-calls)
+            let mut teams: Vec<(String, Vec<String>, usize, Vec<String>)> = Vec::new();
             let mut team_at: std::collections::HashMap<&str, usize> =
                 std::collections::HashMap::new();
             for (i, s) in topo.services().iter().enumerate() {
@@ -294,23 +313,27 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                     continue;
                 }
                 let pos = *team_at.entry(s.owner()).or_insert_with(|| {
-                    teams.push((s.owner().to_string(), Vec::new(), Vec::new()));
+                    teams.push((s.owner().to_string(), Vec::new(), 0, Vec::new()));
                     teams.len() - 1
                 });
-                let what = match a.action(id) {
-                    Some(act) => format!("{} [{}]", s.id, act.as_str()),
-                    None => format!("{} ({})", s.id, a.status(id).as_str()),
-                };
-                teams[pos].1.push(what);
+                if teams[pos].1.len() < MAX_NAMES {
+                    let what = match a.action(id) {
+                        Some(act) => format!("{} [{}]", s.id, act.as_str()),
+                        None => format!("{} ({})", s.id, a.status(id).as_str()),
+                    };
+                    teams[pos].1.push(what);
+                } else {
+                    teams[pos].2 += 1;
+                }
                 if let Some(o) = &s.oncall
-                    && !teams[pos].2.contains(o)
+                    && !teams[pos].3.contains(o)
                 {
-                    teams[pos].2.push(o.clone());
+                    teams[pos].3.push(o.clone());
                 }
             }
             teams
                 .into_iter()
-                .map(|(team, services, oncall)| Subject {
+                .map(|(team, services, more, oncall)| Subject {
                     key: Some(team.clone()),
                     vars: vec![
                         (
@@ -322,7 +345,14 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                             },
                         ),
                         ("team", team),
-                        ("services", join(services)),
+                        (
+                            "services",
+                            if more > 0 {
+                                format!("{} and {more} more", services.join(", "))
+                            } else {
+                                join(services)
+                            },
+                        ),
                     ],
                 })
                 .collect()
