@@ -2,6 +2,9 @@
 //! sequences, bidi overrides, zero-width characters and very long strings
 //! come out inert in every output.
 
+#[cfg(feature = "tui")]
+mod common;
+
 use assert_cmd::cargo::cargo_bin_cmd;
 
 const ESC: char = '\u{1b}';
@@ -152,20 +155,12 @@ fn validate_output_is_inert_too() {
 #[test]
 fn the_tui_draws_hostile_names_inert_and_within_the_screen() {
     use blastradius::tui::action::{Action, Pane};
-    use blastradius::tui::app::{App, Source};
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     let topo = blastradius::topology::load("evil.toml", &topology()).unwrap();
-    let mut app = App::new(
+    let mut app = common::app(
         topo,
-        Source { path: None },
         blastradius::plan::Plan::default(),
-        blastradius::checklist::RuleSet::defaults(),
-        blastradius::topology::Date {
-            year: 2023,
-            month: 6,
-            day: 8,
-        },
         blastradius::tui::persist::Autosave::Off("test".into()),
         blastradius::tui::theme::Theme::new(false, false),
     );

@@ -13,11 +13,12 @@
 //! `INSTA_UPDATE=always cargo test --test tui_snapshots`, then read the
 //! changed files under `tests/snapshots/` before committing them.
 
-use blastradius::checklist::RuleSet;
+mod common;
+
 use blastradius::plan::{self, Plan};
-use blastradius::topology::{self, Date, Topology};
+use blastradius::topology::{self, Topology};
 use blastradius::tui::action::{Action, Pane, PromptKind};
-use blastradius::tui::app::{App, Source};
+use blastradius::tui::app::App;
 use blastradius::tui::persist::Autosave;
 use blastradius::tui::theme::Theme;
 use insta::assert_snapshot;
@@ -30,28 +31,10 @@ const WIDE: (u16, u16) = (160, 48);
 
 // --- helpers -------------------------------------------------------------------
 
-fn demo_topology() -> Topology {
-    topology::load(blastradius::DEMO_NAME, blastradius::DEMO_TOPOLOGY).expect("the demo loads")
-}
-
-fn demo_plan() -> Plan {
-    Plan::parse("demo", blastradius::DEMO_PLAN).expect("the demo plan parses")
-}
+use common::{demo_plan, demo_topology};
 
 fn app_with(topo: Topology, plan: Plan, theme: Theme) -> App {
-    App::new(
-        topo,
-        Source { path: None },
-        plan,
-        RuleSet::defaults(),
-        Date {
-            year: 2023,
-            month: 6,
-            day: 8,
-        },
-        Autosave::Off("test".into()),
-        theme,
-    )
+    common::app(topo, plan, Autosave::Off("test".into()), theme)
 }
 
 /// The demo topology with the seed outage's plan, no colour, Unicode lines.

@@ -2,12 +2,13 @@
 //! `App::update`, assert on the state. No terminal, no drawing (except to
 //! prove a tiny size does not panic); the screens are in `tui_snapshots.rs`.
 
+mod common;
+
 use blastradius::analysis::Level;
-use blastradius::checklist::RuleSet;
 use blastradius::plan::{self, Plan};
-use blastradius::topology::{self, Date, Topology};
+use blastradius::topology::{self, Topology};
 use blastradius::tui::action::{Action, Pane, PromptKind};
-use blastradius::tui::app::{App, CheckRow, Focus, Source};
+use blastradius::tui::app::{App, CheckRow, Focus};
 use blastradius::tui::persist::Autosave;
 use blastradius::tui::theme::Theme;
 use ratatui::Terminal;
@@ -17,28 +18,10 @@ use std::path::Path;
 
 // --- helpers -------------------------------------------------------------------
 
-fn demo_topology() -> Topology {
-    topology::load(blastradius::DEMO_NAME, blastradius::DEMO_TOPOLOGY).expect("the demo loads")
-}
-
-fn demo_plan() -> Plan {
-    Plan::parse("demo", blastradius::DEMO_PLAN).expect("the demo plan parses")
-}
+use common::{demo_plan, demo_topology};
 
 fn app_on(topo: Topology, plan: Plan, autosave: Autosave) -> App {
-    let mut app = App::new(
-        topo,
-        Source { path: None },
-        plan,
-        RuleSet::defaults(),
-        Date {
-            year: 2023,
-            month: 6,
-            day: 8,
-        },
-        autosave,
-        Theme::new(false, false),
-    );
+    let mut app = common::app(topo, plan, autosave, Theme::new(false, false));
     app.update(Action::Resize(80, 24));
     app
 }
