@@ -2,7 +2,7 @@
 //! checklist, computed together. The CLI and the TUI both build one of
 //! these, so what they show cannot drift.
 
-use crate::analysis::{self, Assessment};
+use crate::analysis::{self, Assessment, Standing};
 use crate::checklist::{self, AlertPlan, Checklist, RuleSet};
 use crate::plan::{Action, Plan};
 use crate::topology::{Date, NodeId, Topology};
@@ -27,8 +27,21 @@ impl Review {
         rules: &RuleSet,
         today: Date,
     ) -> Review {
+        Review::from_standing(topo, &Standing::new(topo), plan, changes, rules, today)
+    }
+
+    /// [`Review::new`] from the standing state of `topo`, kept by a caller
+    /// that reviews many plans on one topology.
+    pub fn from_standing(
+        topo: &Topology,
+        standing: &Standing,
+        plan: &Plan,
+        changes: &[(NodeId, Action)],
+        rules: &RuleSet,
+        today: Date,
+    ) -> Review {
         let reference = plan.start_date().unwrap_or(today);
-        let assessment = analysis::assess(topo, changes, reference);
+        let assessment = analysis::assess_from(topo, standing, changes, reference);
         let alerts = checklist::alert_plan(topo, &assessment);
         let checklist = checklist::generate(
             topo,

@@ -635,3 +635,51 @@ fn keys_go_through_the_keymap() {
     let ctrl_c = Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert_eq!(translate(&app, ctrl_c), Some(Action::Quit));
 }
+
+/// The TUI keeps the estate's standing state and walks only what each mark
+/// reaches. After every mark and unmark, on an estate with standing
+/// failures, its review must be the one the CLI computes from scratch.
+#[test]
+fn each_keystroke_reassesses_exactly_as_the_cli_does() {
+    let g = blastradius::testgen::generate(2_000, 3);
+    let topo = topology::load("g.toml", &g.toml).unwrap();
+    let mut app = app_on(topo.clone(), Plan::default(), Autosave::Off("test".into()));
+    let today = blastradius::topology::Date {
+        year: 2023,
+        month: 6,
+        day: 8,
+    };
+    let rules = blastradius::checklist::RuleSet::defaults();
+    let mut marks: Vec<(&str, plan::Action)> = g
+        .changes
+        .iter()
+        .map(|c| (c.as_str(), plan::Action::Reboot))
+        .collect();
+    // A what-if down, an update, and unmarking two of the reboots.
+    marks.push((g.service_ids[5].as_str(), plan::Action::Down));
+    marks.push((g.service_ids[900].as_str(), plan::Action::Update));
+    marks.push((g.changes[0].as_str(), plan::Action::Reboot));
+    marks.push((g.changes[3].as_str(), plan::Action::Reboot));
+    let mut differed = 0;
+    let mut last = String::new();
+    for (id, action) in marks {
+        focus_on(&mut app, id);
+        assert_eq!(focused_id(&app).as_deref(), Some(id));
+        app.update(Action::Mark(action));
+        let changes = plan::resolve(&topo, &app.plan.changes, None, "plan").unwrap();
+        let scratch = blastradius::review::Review::new(&topo, &app.plan, &changes, &rules, today);
+        let shown = blastradius::report::json(&app.topo, &app.review);
+        assert_eq!(
+            shown,
+            blastradius::report::json(&topo, &scratch),
+            "after marking {id}"
+        );
+        differed += usize::from(shown != last);
+        last = shown;
+    }
+    assert_eq!(app.plan.changes.len(), g.changes.len());
+    assert!(
+        differed >= 10,
+        "the marks changed the review only {differed} times"
+    );
+}

@@ -98,6 +98,31 @@ pub enum Origin {
     State(State),
 }
 
+/// The estate before any change: the walk of the standing `state`s alone.
+///
+/// Keep one to assess many plans on the same topology: each assessment then
+/// pays only for what its changes reach (the TUI reassesses on every
+/// keystroke this way).
+#[derive(Debug, Clone)]
+pub struct Standing {
+    /// Each node's starting status by its `state`.
+    start: Vec<Status>,
+    /// The fixpoint from those.
+    status: Vec<Status>,
+}
+
+impl Standing {
+    /// Walks `topo` with no change.
+    ///
+    /// # Complexity
+    /// O((services + groups + edges) · k) where k is the largest group size.
+    pub fn new(topo: &Topology) -> Standing {
+        let start = walk::starts(topo);
+        let status = walk::fixpoint(topo, &start);
+        Standing { start, status }
+    }
+}
+
 /// Walks `topo` under `changes` and derives findings and risk.
 ///
 /// `reference_date` is the day failover test ages are measured to: the plan's
@@ -108,12 +133,33 @@ pub enum Origin {
 /// O((services + groups + edges) · k) where k is the largest group size:
 /// each node's status rises at most three times.
 pub fn assess(topo: &Topology, changes: &[(NodeId, Action)], reference_date: Date) -> Assessment {
+    assess_from(topo, &Standing::new(topo), changes, reference_date)
+}
+
+/// [`assess`], starting the walk from `standing`, which must have been
+/// built from the same `topo`.
+///
+/// # Complexity
+/// The walk is O((nodes the changes reach + their edges) · k); the cause
+/// chains, findings and risk that follow are linear in the estate.
+pub fn assess_from(
+    topo: &Topology,
+    standing: &Standing,
+    changes: &[(NodeId, Action)],
+    reference_date: Date,
+) -> Assessment {
+    assert_eq!(
+        standing.status.len(),
+        topo.node_count(),
+        "a standing state of another topology"
+    );
     let mut action = vec![None; topo.node_count()];
     for &(id, a) in changes {
         action[id.index()] = Some(a);
     }
-    let status = walk::fixpoint(topo, &action);
-    let next = walk::cause_steps(topo, &action, &status);
+    let start = walk::with_changes(&standing.start, &action);
+    let status = walk::fixpoint_from(topo, &standing.status, &start);
+    let next = walk::cause_steps(topo, &start, &action, &status);
     let up = topo
         .groups()
         .iter()
@@ -126,10 +172,11 @@ pub fn assess(topo: &Topology, changes: &[(NodeId, Action)], reference_date: Dat
         .collect();
     let mut users_down = 0.0;
     let mut users_degraded = 0.0;
-    for (i, s) in topo.services().iter().enumerate() {
-        match (s.users, status[i]) {
-            (Some(u), Status::Down) => users_down += u,
-            (Some(u), Status::Degraded) => users_degraded += u,
+    for &e in topo.entry_points() {
+        let users = topo.as_service(e).and_then(|s| s.users).unwrap_or(0.0);
+        match status[e.index()] {
+            Status::Down => users_down += users,
+            Status::Degraded => users_degraded += users,
             _ => {}
         }
     }
@@ -287,7 +334,8 @@ impl Assessment {
     /// True when applying every rule of the walk once more changes no
     /// status: the statuses are a fixpoint. For tests and assertions.
     pub fn is_fixpoint(&self, topo: &Topology) -> bool {
-        walk::is_fixpoint(topo, &self.action, &self.status)
+        let start = walk::with_changes(&walk::starts(topo), &self.action);
+        walk::is_fixpoint(topo, &start, &self.status)
     }
 
     /// Findings that must be dealt with before approval.

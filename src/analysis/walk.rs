@@ -7,17 +7,27 @@ use crate::plan::Action;
 use crate::topology::{Edge, Failover, Group, Mode, Node, NodeId, State, Topology};
 use std::collections::VecDeque;
 
-/// A service's starting status: changed (any action) or `state = "down"`
-/// is down, `state = "degraded"` is degraded.
-fn start(topo: &Topology, action: &[Option<Action>], id: NodeId) -> Status {
-    if action[id.index()].is_some() {
-        return Status::Down;
-    }
-    match topo.as_service(id).map(|s| s.state) {
-        Some(State::Down) => Status::Down,
-        Some(State::Degraded) => Status::Degraded,
-        _ => Status::Ok,
-    }
+/// Every node's starting status with no change: `state = "down"` is down,
+/// `state = "degraded"` is degraded, anything else (and every group) ok.
+/// A change makes its service start down; [`with_changes`] applies that.
+pub(super) fn starts(topo: &Topology) -> Vec<Status> {
+    topo.node_ids()
+        .map(|id| match topo.as_service(id).map(|s| s.state) {
+            Some(State::Down) => Status::Down,
+            Some(State::Degraded) => Status::Degraded,
+            _ => Status::Ok,
+        })
+        .collect()
+}
+
+/// The starting statuses under `action`: a changed service (any action)
+/// starts down.
+pub(super) fn with_changes(standing_starts: &[Status], action: &[Option<Action>]) -> Vec<Status> {
+    standing_starts
+        .iter()
+        .zip(action)
+        .map(|(&s, a)| if a.is_some() { Status::Down } else { s })
+        .collect()
 }
 
 /// Members up (not down) and healthy (ok or at-risk).
@@ -71,7 +81,7 @@ fn through(edge: Edge, target: Status) -> Status {
 }
 
 /// The status rules applied once to `id` given the current statuses.
-fn evaluate(topo: &Topology, action: &[Option<Action>], status: &[Status], id: NodeId) -> Status {
+fn evaluate(topo: &Topology, start: &[Status], status: &[Status], id: NodeId) -> Status {
     match topo.node(id) {
         Node::Group(g) => group_status(g, status),
         Node::Service(s) => {
@@ -83,15 +93,13 @@ fn evaluate(topo: &Topology, action: &[Option<Action>], status: &[Status], id: N
                 .wants
                 .iter()
                 .map(|t| through(Edge::Wants, status[t.index()]));
-            needs
-                .chain(likes)
-                .fold(start(topo, action, id), Status::max)
+            needs.chain(likes).fold(start[id.index()], Status::max)
         }
     }
 }
 
-/// Statuses of every node: the least fixpoint of the rules from the
-/// starting statuses.
+/// Statuses of every node from the starting statuses `start`: the least
+/// fixpoint of the rules.
 ///
 /// Statuses only rise and every rule is monotone, so a worklist that
 /// re-evaluates a node's dependents whenever it rises converges to the least
@@ -100,44 +108,76 @@ fn evaluate(topo: &Topology, action: &[Option<Action>], status: &[Status], id: N
 /// # Complexity
 /// Each node rises at most three times, and each rise re-evaluates its
 /// dependents: O((nodes + edges) · k) for groups of at most k members.
-pub(super) fn fixpoint(topo: &Topology, action: &[Option<Action>]) -> Vec<Status> {
-    let n = topo.node_count();
-    let mut status: Vec<Status> = topo.node_ids().map(|id| start(topo, action, id)).collect();
+pub(super) fn fixpoint(topo: &Topology, start: &[Status]) -> Vec<Status> {
+    let mut status = start.to_vec();
     // A node whose needs are all `ok` keeps its start (an all-ok group is
     // ok), so only dependents of a node that starts above `ok` can rise:
     // they seed the worklist, not the whole estate.
-    let mut queued = vec![false; n];
-    let mut queue: VecDeque<NodeId> = VecDeque::new();
-    for id in topo.node_ids() {
-        if status[id.index()] != Status::Ok {
-            for (d, _) in topo.dependents(id) {
-                if !queued[d.index()] {
-                    queued[d.index()] = true;
-                    queue.push_back(d);
-                }
-            }
-        }
-    }
-    while let Some(id) = queue.pop_front() {
-        queued[id.index()] = false;
-        let s = evaluate(topo, action, &status, id);
-        if s > status[id.index()] {
-            status[id.index()] = s;
-            for (d, _) in topo.dependents(id) {
-                if !queued[d.index()] {
-                    queued[d.index()] = true;
-                    queue.push_back(d);
-                }
-            }
-        }
-    }
+    let raised: Vec<NodeId> = topo
+        .node_ids()
+        .filter(|id| status[id.index()] != Status::Ok)
+        .collect();
+    rise(topo, start, &mut status, &raised);
     status
 }
 
+/// [`fixpoint`] for `start`, reached from `below`: the fixpoint of starting
+/// statuses that are nowhere higher than `start` (the estate with fewer
+/// changes, or none).
+///
+/// Starting statuses only rose, so the fixpoint sought is at or above
+/// `below`, and `below` is at or below what the rules now give every node:
+/// the worklist may start from it and re-evaluate only what the risen
+/// starts reach. The TUI keeps the fixpoint with no change and pays for the
+/// plan's reach alone on each keystroke.
+///
+/// # Complexity
+/// O(n) to copy `below`, then O((reached nodes + their edges) · k).
+pub(super) fn fixpoint_from(topo: &Topology, below: &[Status], start: &[Status]) -> Vec<Status> {
+    let mut status = below.to_vec();
+    let mut raised = Vec::new();
+    for id in topo.node_ids() {
+        let i = id.index();
+        if start[i] > status[i] {
+            status[i] = start[i];
+            raised.push(id);
+        }
+    }
+    rise(topo, start, &mut status, &raised);
+    status
+}
+
+/// Runs the worklist to the least fixpoint above `status`, a pre-fixpoint
+/// (every node at or below what the rules give it) in which only the nodes
+/// of `raised` rose since it was last a fixpoint.
+fn rise(topo: &Topology, start: &[Status], status: &mut [Status], raised: &[NodeId]) {
+    let mut queued = vec![false; topo.node_count()];
+    let mut queue: VecDeque<NodeId> = VecDeque::new();
+    let push_dependents = |id: NodeId, queue: &mut VecDeque<NodeId>, queued: &mut [bool]| {
+        for (d, _) in topo.dependents(id) {
+            if !queued[d.index()] {
+                queued[d.index()] = true;
+                queue.push_back(d);
+            }
+        }
+    };
+    for &id in raised {
+        push_dependents(id, &mut queue, &mut queued);
+    }
+    while let Some(id) = queue.pop_front() {
+        queued[id.index()] = false;
+        let s = evaluate(topo, start, status, id);
+        if s > status[id.index()] {
+            status[id.index()] = s;
+            push_dependents(id, &mut queue, &mut queued);
+        }
+    }
+}
+
 /// Every node's status equals the rules applied to the others' statuses.
-pub(super) fn is_fixpoint(topo: &Topology, action: &[Option<Action>], status: &[Status]) -> bool {
+pub(super) fn is_fixpoint(topo: &Topology, start: &[Status], status: &[Status]) -> bool {
     topo.node_ids()
-        .all(|id| evaluate(topo, action, status, id) == status[id.index()])
+        .all(|id| evaluate(topo, start, status, id) == status[id.index()])
 }
 
 /// True when `target`'s final status explains `node`'s final status through
@@ -179,6 +219,7 @@ fn explains(topo: &Topology, status: &[Status], node: NodeId, edge: Edge, target
 /// O(nodes + edges · k).
 pub(super) fn cause_steps(
     topo: &Topology,
+    start: &[Status],
     action: &[Option<Action>],
     status: &[Status],
 ) -> Vec<Option<NodeId>> {
@@ -193,7 +234,7 @@ pub(super) fn cause_steps(
         for id in topo.node_ids() {
             let s = status[id.index()];
             if s != Status::Ok
-                && start(topo, action, id) == s
+                && start[id.index()] == s
                 && action[id.index()].is_some() == changed_first
             {
                 seen[id.index()] = true;

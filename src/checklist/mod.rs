@@ -83,18 +83,23 @@ pub fn alert_plan(topo: &Topology, a: &Assessment) -> AlertPlan {
             }
         }
     }
-    for (i, s) in topo.services().iter().enumerate() {
-        let st = a.status(topo.service_id(i));
-        if st != Status::Ok || s.users.is_some() {
-            loud[i] = true;
+    for (i, loud) in loud.iter_mut().enumerate() {
+        if a.status(topo.service_id(i)) != Status::Ok {
+            *loud = true;
         }
     }
+    for &e in topo.entry_points() {
+        loud[e.index()] = true;
+    }
+    // Only the services named are read: at 100,000 services a pass over
+    // all of them costs more than the rest of the plan.
     let mut plan = AlertPlan::default();
-    for (i, s) in topo.services().iter().enumerate() {
+    for i in 0..n {
+        let id = topo.service_id(i);
         if silence[i] {
-            plan.silence.push(s.id.clone());
+            plan.silence.push(topo.id(id).to_string());
         } else if loud[i] {
-            plan.keep_loud.push(s.id.clone());
+            plan.keep_loud.push(topo.id(id).to_string());
         }
     }
     plan
@@ -114,20 +119,24 @@ const MAX_NAMES: usize = 25;
 
 /// A list of names for a template, cut to [`MAX_NAMES`] with a count of the
 /// rest.
-fn join(v: impl IntoIterator<Item = String>) -> String {
-    let mut shown = Vec::new();
+fn join<S: AsRef<str>>(v: impl IntoIterator<Item = S>) -> String {
+    let mut out = String::new();
+    let mut shown = 0usize;
     let mut more = 0usize;
     for s in v {
-        if shown.len() < MAX_NAMES {
-            shown.push(s);
+        if shown < MAX_NAMES {
+            if shown > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(s.as_ref());
+            shown += 1;
         } else {
             more += 1;
         }
     }
-    if shown.is_empty() {
+    if shown == 0 {
         return "(none)".to_string();
     }
-    let mut out = shown.join(", ");
     if more > 0 {
         out.push_str(&format!(" and {more} more"));
     }
@@ -179,22 +188,19 @@ pub fn generate(
                         .map(|(n, act)| format!("{} [{}]", topo.id(n), act.as_str())),
                 ),
             ),
-            ("silence", join(alerts.silence.iter().cloned())),
-            ("keep_loud", join(alerts.keep_loud.iter().cloned())),
+            ("silence", join(&alerts.silence)),
+            ("keep_loud", join(&alerts.keep_loud)),
             ("window", window.to_string()),
         ],
     };
     for rule in &rules.rules {
         for subj in subjects(topo, a, rule, &plan) {
-            let lookup = |name: &str| -> String {
+            let lookup = |name: &str, out: &mut String| {
                 if name == "topology" {
-                    return topo.name.clone();
+                    out.push_str(&topo.name);
+                } else if let Some((_, v)) = subj.vars.iter().find(|(k, _)| *k == name) {
+                    out.push_str(v);
                 }
-                subj.vars
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default()
             };
             let id = match &subj.key {
                 Some(k) => format!("{}:{k}", rule.id),
@@ -270,21 +276,15 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                     key: Some(g.id.clone()),
                     vars: vec![
                         ("id", g.id.clone()),
-                        (
-                            "members",
-                            join(g.members.iter().map(|&m| topo.id(m).to_string())),
-                        ),
-                        (
-                            "changed",
-                            join(changed.iter().map(|&m| topo.id(m).to_string())),
-                        ),
+                        ("members", join(g.members.iter().map(|&m| topo.id(m)))),
+                        ("changed", join(changed.iter().map(|&m| topo.id(m)))),
                         (
                             "peers",
                             join(
                                 g.members
                                     .iter()
                                     .filter(|m| !changed.contains(m))
-                                    .map(|&m| topo.id(m).to_string()),
+                                    .map(|&m| topo.id(m)),
                             ),
                         ),
                         ("min_up", g.min_up.to_string()),
@@ -303,67 +303,94 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
             })
             .collect(),
         Scope::ImpactedTeam => {
-            // (team, services named, services not named, on-calls)
-            let mut teams: Vec<(String, Vec<String>, usize, Vec<String>)> = Vec::new();
-            let mut team_at: std::collections::HashMap<&str, usize> =
-                std::collections::HashMap::new();
+            /// A team with something impacted, and what it is told.
+            struct Team<'t> {
+                name: &'t str,
+                /// The first [`MAX_NAMES`] services, joined.
+                services: String,
+                named: usize,
+                more: usize,
+                oncall: Vec<&'t str>,
+            }
+            // Teams in order of their first impacted service; `at` maps an
+            // owner number to its place in `teams`.
+            let mut teams: Vec<Team> = Vec::new();
+            let mut at: Vec<Option<usize>> = vec![None; topo.owner_count()];
             for (i, s) in topo.services().iter().enumerate() {
                 let id = topo.service_id(i);
-                if a.status(id) == Status::Ok && a.action(id).is_none() {
+                let (status, action) = (a.status(id), a.action(id));
+                if status == Status::Ok && action.is_none() {
                     continue;
                 }
-                let pos = *team_at.entry(s.owner()).or_insert_with(|| {
-                    teams.push((s.owner().to_string(), Vec::new(), 0, Vec::new()));
+                let slot = at[topo.owner_number(id)].get_or_insert_with(|| {
+                    teams.push(Team {
+                        name: s.owner(),
+                        services: String::new(),
+                        named: 0,
+                        more: 0,
+                        oncall: Vec::new(),
+                    });
                     teams.len() - 1
                 });
-                if teams[pos].1.len() < MAX_NAMES {
-                    let what = match a.action(id) {
-                        Some(act) => format!("{} [{}]", s.id, act.as_str()),
-                        None => format!("{} ({})", s.id, a.status(id).as_str()),
-                    };
-                    teams[pos].1.push(what);
+                let team = &mut teams[*slot];
+                if team.named < MAX_NAMES {
+                    if team.named > 0 {
+                        team.services.push_str(", ");
+                    }
+                    team.services.push_str(&s.id);
+                    match action {
+                        Some(act) => {
+                            team.services.push_str(" [");
+                            team.services.push_str(act.as_str());
+                            team.services.push(']');
+                        }
+                        None => {
+                            team.services.push_str(" (");
+                            team.services.push_str(status.as_str());
+                            team.services.push(')');
+                        }
+                    }
+                    team.named += 1;
                 } else {
-                    teams[pos].2 += 1;
+                    team.more += 1;
                 }
-                if let Some(o) = &s.oncall
-                    && !teams[pos].3.contains(o)
+                if let Some(o) = s.oncall.as_deref()
+                    && !team.oncall.contains(&o)
                 {
-                    teams[pos].3.push(o.clone());
+                    team.oncall.push(o);
                 }
             }
             teams
                 .into_iter()
-                .map(|(team, services, more, oncall)| Subject {
-                    key: Some(team.clone()),
-                    vars: vec![
-                        (
-                            "oncall",
-                            if oncall.is_empty() {
-                                "no on-call on record".to_string()
-                            } else {
-                                oncall.join(", ")
-                            },
-                        ),
-                        ("team", team),
-                        (
-                            "services",
-                            if more > 0 {
-                                format!("{} and {more} more", services.join(", "))
-                            } else {
-                                join(services)
-                            },
-                        ),
-                    ],
+                .map(|mut t| {
+                    if t.more > 0 {
+                        t.services.push_str(&format!(" and {} more", t.more));
+                    }
+                    Subject {
+                        key: Some(t.name.to_string()),
+                        vars: vec![
+                            (
+                                "oncall",
+                                if t.oncall.is_empty() {
+                                    "no on-call on record".to_string()
+                                } else {
+                                    t.oncall.join(", ")
+                                },
+                            ),
+                            ("team", t.name.to_string()),
+                            ("services", t.services),
+                        ],
+                    }
                 })
                 .collect()
         }
         Scope::EntryPoint => topo
-            .services()
+            .entry_points()
             .iter()
-            .enumerate()
-            .filter(|(i, s)| s.users.is_some() && a.status(topo.service_id(*i)) != Status::Ok)
-            .map(|(i, s)| {
-                let (team, oncall) = team_of(topo, topo.service_id(i));
+            .filter(|&&e| a.status(e) != Status::Ok)
+            .filter_map(|&e| Some((e, topo.as_service(e)?)))
+            .map(|(e, s)| {
+                let (team, oncall) = team_of(topo, e);
                 Subject {
                     key: Some(s.id.clone()),
                     vars: vec![
@@ -372,7 +399,7 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                         ("team", team),
                         ("oncall", oncall),
                         ("users", crate::report::percent(s.users.unwrap_or(0.0))),
-                        ("status", a.status(topo.service_id(i)).as_str().to_string()),
+                        ("status", a.status(e).as_str().to_string()),
                     ],
                 }
             })
@@ -416,10 +443,7 @@ fn service_subject(topo: &Topology, a: &Assessment, id: NodeId, act: Action) -> 
             ("oncall", oncall),
             ("action", act.as_str().to_string()),
             ("dependents", join(dependents)),
-            (
-                "groups",
-                join(groups.iter().map(|&g| topo.id(g).to_string())),
-            ),
+            ("groups", join(groups.iter().map(|&g| topo.id(g)))),
             ("peers", join(peers)),
             (
                 "probe",
@@ -444,13 +468,13 @@ fn service_subject(topo: &Topology, a: &Assessment, id: NodeId, act: Action) -> 
 fn finding_subject(topo: &Topology, f: &Finding) -> Subject {
     let first = f.subjects[0];
     let (team, oncall) = team_of(topo, first);
-    let ids: Vec<String> = f.subjects.iter().map(|&n| topo.id(n).to_string()).collect();
+    let ids: Vec<&str> = f.subjects.iter().map(|&n| topo.id(n)).collect();
     Subject {
         key: Some(ids.join("+")),
         vars: vec![
-            ("id", ids[0].clone()),
-            ("subjects", join(ids.iter().cloned())),
-            ("others", join(ids[1..].iter().cloned())),
+            ("id", ids[0].to_string()),
+            ("subjects", join(&ids)),
+            ("others", join(&ids[1..])),
             ("message", f.message.clone()),
             ("team", team),
             ("oncall", oncall),

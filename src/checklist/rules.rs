@@ -386,7 +386,7 @@ fn placeholders(t: &str) -> Vec<&str> {
 }
 
 /// Fills a template's placeholders from `vars`.
-pub(super) fn render(t: &str, vars: &dyn Fn(&str) -> String) -> String {
+pub(super) fn render(t: &str, vars: &dyn Fn(&str, &mut String)) -> String {
     let mut out = String::with_capacity(t.len() + 32);
     let mut rest = t;
     while let Some(i) = rest.find(['{', '}']) {
@@ -396,7 +396,7 @@ pub(super) fn render(t: &str, vars: &dyn Fn(&str) -> String) -> String {
             out.push_str(&tail[..1]);
             rest = &tail[2..];
         } else if let (true, Some(j)) = (tail.starts_with('{'), tail.find('}')) {
-            out.push_str(&vars(&tail[1..j]));
+            vars(&tail[1..j], &mut out);
             rest = &tail[j + 1..];
         } else {
             out.push_str(&tail[..1]);
@@ -420,7 +420,9 @@ mod tests {
     #[test]
     fn placeholders_and_render() {
         assert_eq!(placeholders("a {id} b {{x}} {team}"), vec!["id", "team"]);
-        let out = render("a {id} {{lit}} {x", &|n| format!("<{n}>"));
+        let out = render("a {id} {{lit}} {x", &|n, out| {
+            out.push_str(&format!("<{n}>"))
+        });
         assert_eq!(out, "a <id> {lit} {x");
     }
 

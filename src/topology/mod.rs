@@ -266,6 +266,19 @@ pub struct Topology {
     graph: DiGraph<(), Edge, u32>,
     /// For each service, the groups it belongs to.
     memberships: Vec<Vec<NodeId>>,
+    /// Who depends on each node, all in one array (the graph's incoming
+    /// edges): node `i`'s are `dependents[dependents_at[i]..dependents_at[i + 1]]`,
+    /// in node order. The walk reads these on every step; one flat array
+    /// keeps them together in memory, where the graph's edge lists are
+    /// scattered.
+    dependents: Vec<(NodeId, Edge)>,
+    dependents_at: Vec<u32>,
+    /// For each service, the number of its owner (see [`Service::owner`])
+    /// among the distinct owners, numbered in order of first appearance.
+    owner_numbers: Vec<u32>,
+    owner_count: usize,
+    /// Services with `users`, in topology order.
+    entry_points: Vec<NodeId>,
 }
 
 impl Topology {
@@ -339,15 +352,35 @@ impl Topology {
             .map_or(&[], |v| v.as_slice())
     }
 
+    /// Entry points (services with `users`), in topology order. Cheaper
+    /// than scanning every service for them: at 100,000 services, one pass
+    /// over the services reads tens of megabytes.
+    pub fn entry_points(&self) -> &[NodeId] {
+        &self.entry_points
+    }
+
+    /// The number of a service's owner among the topology's distinct owners
+    /// (`0..owner_count()`, in order of first appearance): services with the
+    /// same owner share it. Lets callers group by team without hashing
+    /// names.
+    pub fn owner_number(&self, service: NodeId) -> usize {
+        self.owner_numbers[service.index()] as usize
+    }
+
+    /// How many distinct owners the services have.
+    pub fn owner_count(&self) -> usize {
+        self.owner_count
+    }
+
     /// Who depends on `id`: services that require or want it, and groups it
     /// is a member of, with the kind of each edge.
     ///
     /// # Complexity
     /// O(in-degree of `id`).
     pub fn dependents(&self, id: NodeId) -> impl Iterator<Item = (NodeId, Edge)> + '_ {
-        self.graph
-            .edges_directed(NodeIndex::new(id.index()), petgraph::Direction::Incoming)
-            .map(|e| (NodeId(e.source().index() as u32), *e.weight()))
+        let i = id.index();
+        let range = self.dependents_at[i] as usize..self.dependents_at[i + 1] as usize;
+        self.dependents[range].iter().copied()
     }
 
     /// Every id string, services then groups (for suggestions).
@@ -398,6 +431,20 @@ impl Topology {
                 memberships[m.index()].push(NodeId(gid as u32));
             }
         }
+        let (dependents, dependents_at) = incoming(&graph);
+        let mut owners: HashMap<&str, u32> = HashMap::new();
+        let owner_numbers = services
+            .iter()
+            .map(|s| {
+                let next = owners.len() as u32;
+                *owners.entry(s.owner()).or_insert(next)
+            })
+            .collect();
+        let owner_count = owners.len();
+        let entry_points = (0..services.len())
+            .filter(|&i| services[i].users.is_some())
+            .map(|i| NodeId(i as u32))
+            .collect();
         let (name, description, failover_test_max_age_days) = header;
         Topology {
             name,
@@ -408,13 +455,114 @@ impl Topology {
             index,
             graph,
             memberships,
+            dependents,
+            dependents_at,
+            owner_numbers,
+            owner_count,
+            entry_points,
         }
     }
 }
 
+/// Every node's incoming edges, grouped by node in one array, each group in
+/// the order of its sources: `(edges, start of each node's group)`, with one
+/// start more than there are nodes.
+fn incoming(graph: &DiGraph<(), Edge, u32>) -> (Vec<(NodeId, Edge)>, Vec<u32>) {
+    let n = graph.node_count();
+    let mut at = vec![0u32; n + 1];
+    for e in graph.edge_references() {
+        at[e.target().index() + 1] += 1;
+    }
+    for i in 0..n {
+        at[i + 1] += at[i];
+    }
+    let mut edges = vec![(NodeId(0), Edge::Requires); graph.edge_count()];
+    let mut fill = at.clone();
+    let mut sources: Vec<_> = graph.edge_references().collect();
+    sources.sort_by_key(|e| e.source().index());
+    for e in sources {
+        let t = e.target().index();
+        edges[fill[t] as usize] = (NodeId(e.source().index() as u32), *e.weight());
+        fill[t] += 1;
+    }
+    (edges, at)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Date;
+    use super::{Date, Edge, load};
+
+    const ESTATE: &str = r#"
+[topology]
+name = "t"
+
+[services.db]
+team = "data"
+[services.cache]
+oncall = "pager-cache"
+[services.web]
+team = "front"
+users = 0.7
+requires = ["db", "pool"]
+wants = ["cache"]
+[services.api]
+team = "data"
+users = 0.3
+requires = ["db"]
+[services.a]
+team = "front"
+[services.b]
+
+[groups.pool]
+members = ["b", "a"]
+"#;
+
+    #[test]
+    fn dependents_are_every_incoming_edge_in_node_order() {
+        let t = load("t.toml", ESTATE).unwrap();
+        let id = |s: &str| t.lookup(s).unwrap();
+        let named = |of: &str| -> Vec<(String, Edge)> {
+            t.dependents(id(of))
+                .map(|(d, e)| (t.id(d).to_string(), e))
+                .collect()
+        };
+        // Services are in id order: a, api, b, cache, db, web.
+        assert_eq!(
+            named("db"),
+            [
+                ("api".to_string(), Edge::Requires),
+                ("web".to_string(), Edge::Requires)
+            ]
+        );
+        assert_eq!(named("cache"), [("web".to_string(), Edge::Wants)]);
+        assert_eq!(named("a"), [("pool".to_string(), Edge::Member)]);
+        assert_eq!(named("pool"), [("web".to_string(), Edge::Requires)]);
+        assert!(named("web").is_empty());
+        // Every edge of the graph is someone's dependent, once.
+        let total: usize = t.node_ids().map(|n| t.dependents(n).count()).sum();
+        assert_eq!(total, t.graph().edge_count());
+    }
+
+    #[test]
+    fn owner_numbers_group_services_by_owner() {
+        let t = load("t.toml", ESTATE).unwrap();
+        let num = |s: &str| t.owner_number(t.lookup(s).unwrap());
+        // Owners: team, else on-call, else "unowned" (b).
+        assert_eq!(t.owner_count(), 4);
+        assert_eq!(num("a"), num("web"));
+        assert_eq!(num("api"), num("db"));
+        let distinct: std::collections::BTreeSet<usize> =
+            ["a", "api", "b", "cache"].iter().map(|s| num(s)).collect();
+        assert_eq!(distinct.len(), 4);
+        assert!(distinct.iter().all(|&n| n < t.owner_count()));
+    }
+
+    #[test]
+    fn entry_points_are_the_services_with_users() {
+        let t = load("t.toml", ESTATE).unwrap();
+        let names: Vec<&str> = t.entry_points().iter().map(|&e| t.id(e)).collect();
+        assert_eq!(names, ["api", "web"]);
+    }
 
     #[test]
     fn date_arithmetic_round_trips() {

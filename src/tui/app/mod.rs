@@ -9,7 +9,7 @@ use super::keymap::Context;
 use super::persist::{self, Autosave};
 use super::theme::Theme;
 use super::view::{self, Areas};
-use crate::analysis::Status;
+use crate::analysis::{Standing, Status};
 use crate::checklist::{Phase, RuleSet};
 use crate::plan::{self, Plan};
 use crate::review::Review;
@@ -54,6 +54,9 @@ pub struct App {
     /// The assessment of `plan`: recomputed in `update` when the plan
     /// changes, never while drawing.
     pub review: Review,
+    /// The topology walked with no change, kept so that a keystroke walks
+    /// only what the plan reaches.
+    standing: Standing,
     /// Impacted nodes, worst first (cached from `review`).
     pub impacted: Vec<NodeId>,
     /// Checklist rows with phase headings (cached from `review`).
@@ -111,8 +114,11 @@ impl App {
         });
         let dropped = before - plan.changes.len();
         let visible = (0..topo.services().len()).collect();
+        let standing = Standing::new(&topo);
+        let changes = plan::resolve(&topo, &plan.changes, None, "plan").unwrap_or_default();
         let mut app = App {
-            review: Review::new(&topo, &plan, &[], &rules, today),
+            review: Review::from_standing(&topo, &standing, &plan, &changes, &rules, today),
+            standing,
             topo,
             source,
             plan,
@@ -143,7 +149,7 @@ impl App {
             quit: false,
             theme,
         };
-        app.reassess();
+        app.derive();
         if dropped > 0 {
             app.message = Some(format!(
                 "{dropped} change(s) in the saved plan name services no longer in the topology: dropped"
@@ -392,7 +398,19 @@ impl App {
     fn reassess(&mut self) {
         let changes =
             plan::resolve(&self.topo, &self.plan.changes, None, "plan").unwrap_or_default();
-        self.review = Review::new(&self.topo, &self.plan, &changes, &self.rules, self.today);
+        self.review = Review::from_standing(
+            &self.topo,
+            &self.standing,
+            &self.plan,
+            &changes,
+            &self.rules,
+            self.today,
+        );
+        self.derive();
+    }
+
+    /// Recomputes what the screen caches from the review.
+    fn derive(&mut self) {
         self.impacted = self.review.assessment.impacted(&self.topo);
         self.check_rows.clear();
         let mut last = None;
