@@ -147,9 +147,12 @@ pub(super) fn fixpoint_from(topo: &Topology, below: &[Status], start: &[Status])
     status
 }
 
-/// Runs the worklist to the least fixpoint above `status`, a pre-fixpoint
-/// (every node at or below what the rules give it) in which only the nodes
-/// of `raised` rose since it was last a fixpoint.
+/// Runs the worklist from `status` to the least fixpoint of the rules.
+///
+/// `status` must be at or below that fixpoint, with every node at or below
+/// what the rules give it, and every node the rules would raise must depend
+/// on a node of `raised`: the nodes that rose since `status` was last a
+/// fixpoint (or every node above `ok`, starting from scratch).
 fn rise(topo: &Topology, start: &[Status], status: &mut [Status], raised: &[NodeId]) {
     let mut queued = vec![false; topo.node_count()];
     let mut queue: VecDeque<NodeId> = VecDeque::new();
