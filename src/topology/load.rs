@@ -73,10 +73,15 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
         },
     };
     let RawFile {
-        services: Entries(raw_services),
-        groups: Entries(raw_groups),
+        services: Entries(mut raw_services),
+        groups: Entries(mut raw_groups),
         ..
     } = raw;
+    // Topology order is id order (`toml` gives tables sorted, and so do the
+    // split pieces once merged); made certain here, since lookups by id
+    // search the sorted services and groups.
+    sort_by_id(&mut raw_services);
+    sort_by_id(&mut raw_groups);
     // The id index, then the checks of groups and of services on every
     // core. Each run of entries keeps its errors in order and the runs are
     // joined in order, services' errors before groups', as they always
@@ -129,6 +134,14 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
         services,
         groups,
     ))
+}
+
+/// Sorts entries by id, unless they already are (they come sorted).
+fn sort_by_id<T>(entries: &mut [Entry<'_, T>]) {
+    let by_id = |a: &Entry<'_, T>, b: &Entry<'_, T>| a.0.get_ref().cmp(b.0.get_ref());
+    if !entries.is_sorted_by(|a, b| by_id(a, b).is_le()) {
+        entries.sort_by(by_id);
+    }
 }
 
 /// Entries per run below which one core does the work: threads cost more

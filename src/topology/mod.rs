@@ -258,9 +258,9 @@ pub struct Topology {
     pub name: String,
     pub description: Option<String>,
     pub failover_test_max_age_days: u32,
+    /// Sorted by id, as are `groups`: lookups search them.
     services: Vec<Service>,
     groups: Vec<Group>,
-    index: HashMap<String, NodeId>,
     /// Node `i` of the graph is `NodeId(i)`: services first, then groups.
     /// Edges run from the needing side to the needed side.
     graph: DiGraph<(), Edge, u32>,
@@ -313,8 +313,18 @@ impl Topology {
     }
 
     /// Looks up a service or group by its id string.
+    ///
+    /// # Complexity
+    /// O(log n): a binary search of the services, then of the groups.
     pub fn lookup(&self, id: &str) -> Option<NodeId> {
-        self.index.get(id).copied()
+        match self.services.binary_search_by(|s| s.id.as_str().cmp(id)) {
+            Ok(i) => Some(self.service_id(i)),
+            Err(_) => self
+                .groups
+                .binary_search_by(|g| g.id.as_str().cmp(id))
+                .ok()
+                .map(|i| self.group_id(i)),
+        }
     }
 
     /// The service or group behind a handle.
@@ -404,13 +414,14 @@ impl Topology {
         groups: Vec<Group>,
     ) -> Topology {
         let n = services.len() + groups.len();
-        let mut index = HashMap::with_capacity(n);
-        for (i, s) in services.iter().enumerate() {
-            index.insert(s.id.clone(), NodeId(i as u32));
-        }
-        for (i, g) in groups.iter().enumerate() {
-            index.insert(g.id.clone(), NodeId((services.len() + i) as u32));
-        }
+        debug_assert!(
+            services.is_sorted_by(|a, b| a.id < b.id),
+            "services sorted by id"
+        );
+        debug_assert!(
+            groups.is_sorted_by(|a, b| a.id < b.id),
+            "groups sorted by id"
+        );
         let mut graph = DiGraph::with_capacity(n, n * 3);
         for _ in 0..n {
             graph.add_node(());
@@ -452,7 +463,6 @@ impl Topology {
             failover_test_max_age_days,
             services,
             groups,
-            index,
             graph,
             memberships,
             dependents,
@@ -555,6 +565,33 @@ members = ["b", "a"]
             ["a", "api", "b", "cache"].iter().map(|s| num(s)).collect();
         assert_eq!(distinct.len(), 4);
         assert!(distinct.iter().all(|&n| n < t.owner_count()));
+    }
+
+    #[test]
+    fn lookup_finds_every_id_whatever_the_file_order() {
+        // Written out of order, and long enough for the split loader.
+        let mut text = String::from("[topology]\nname = \"t\"\n");
+        let ids: Vec<String> = (0..12_000)
+            .map(|i| format!("s{}", (i * 7919) % 12_000))
+            .collect();
+        for id in &ids {
+            text.push_str(&format!("[services.{id}]\n"));
+        }
+        text.push_str("[groups.m-pool]\nmembers = [\"s1\", \"s2\"]\n");
+        text.push_str("[groups.a-pool]\nmembers = [\"s3\", \"s4\"]\n");
+        let t = load("t.toml", &text).unwrap();
+        for id in ids.iter().map(String::as_str).chain(["m-pool", "a-pool"]) {
+            let n = t.lookup(id).unwrap_or_else(|| panic!("{id} not found"));
+            assert_eq!(t.id(n), id);
+        }
+        assert_eq!(t.lookup("s12000"), None);
+        assert_eq!(t.lookup(""), None);
+        assert_eq!(t.lookup("m-poo"), None);
+        assert!(t.services().is_sorted_by(|a, b| a.id < b.id));
+        assert!(t.groups().is_sorted_by(|a, b| a.id < b.id));
+        let d = load("t.toml", ESTATE).unwrap();
+        assert_eq!(d.lookup("pool").map(|n| d.id(n)), Some("pool"));
+        assert!(d.as_group(d.lookup("pool").unwrap()).is_some());
     }
 
     #[test]
