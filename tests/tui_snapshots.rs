@@ -120,6 +120,27 @@ fn each_pane() {
 }
 
 #[test]
+fn impact_separates_the_plan_from_what_was_already_so() {
+    // Only lb-primary rebooted: with lb-secondary already down, edge-lb and
+    // site-eu were at risk before the change and go down with it.
+    let mut plan = Plan::default();
+    plan.set_change("lb-primary", Some(plan::Action::Reboot));
+    let mut app = app_with(demo_topology(), plan, Theme::new(false, false));
+    app.update(Action::ShowPane(Pane::Impact));
+    app.update(Action::Resize(NARROW.0, NARROW.1));
+    while app
+        .impact_focus()
+        .is_some_and(|n| app.topo.id(n) != "site-eu")
+    {
+        app.update(Action::Down);
+    }
+    let text = screen(&mut app, NARROW);
+    assert!(text.contains("ALREADY SO BEFORE THE CHANGE (1)"), "{text}");
+    assert!(text.contains("before the change: at-risk"), "{text}");
+    assert_snapshot!("impact_before_the_change_80x24", text);
+}
+
+#[test]
 fn each_pane_without_a_plan() {
     // The empty states: each pane says what to do instead of showing nothing.
     for pane in Pane::ALL {

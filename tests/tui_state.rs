@@ -6,9 +6,9 @@ mod common;
 
 use blastradius::analysis::Level;
 use blastradius::plan::{self, Plan};
-use blastradius::topology::{self, Topology};
+use blastradius::topology::{self, NodeId, Topology};
 use blastradius::tui::action::{Action, Pane, PromptKind};
-use blastradius::tui::app::{App, CheckRow, Focus};
+use blastradius::tui::app::{App, CheckRow, Focus, ImpactRow};
 use blastradius::tui::persist::Autosave;
 use blastradius::tui::theme::Theme;
 use ratatui::Terminal;
@@ -70,6 +70,22 @@ fn changes(plan: &Plan) -> Vec<(String, plan::Action)> {
         .collect()
 }
 
+/// The nodes of the impact pane, in its order.
+fn impacted(app: &App) -> Vec<NodeId> {
+    app.impact_rows.iter().filter_map(|r| r.node()).collect()
+}
+
+/// Moves the impact pane's cursor down to `id`, as a user would.
+fn move_impact_to(app: &mut App, id: &str) {
+    for _ in 0..app.impact_rows.len() {
+        if app.impact_focus().is_some_and(|n| app.topo.id(n) == id) {
+            return;
+        }
+        app.update(Action::Down);
+    }
+    panic!("{id} is not in the impact pane");
+}
+
 fn key(code: KeyCode) -> Event {
     Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
@@ -110,7 +126,7 @@ fn assert_cursor_in_view(app: &App, after: &str) {
 fn marking_a_service_adds_a_change_and_reassesses() {
     let mut app = empty_demo();
     let risk_before = app.review.assessment.risk;
-    let impacted_before = app.impacted.clone();
+    let impacted_before = impacted(&app);
     assert_eq!(risk_before, Level::High, "lb-secondary is already down");
 
     focus_on(&mut app, "lb-primary");
@@ -128,9 +144,9 @@ fn marking_a_service_adds_a_change_and_reassesses() {
         "rebooting the last load balancer up takes the EU site down"
     );
     assert!((app.review.assessment.users_down - 0.30).abs() < 1e-9);
-    assert_ne!(app.impacted, impacted_before);
+    assert_ne!(impacted(&app), impacted_before);
     let lb = app.topo.lookup("lb-primary").unwrap();
-    assert!(app.impacted.contains(&lb));
+    assert!(impacted(&app).contains(&lb));
     assert!(!app.review.checklist.items.is_empty());
     assert_eq!(app.message.as_deref(), Some("lb-primary: reboot"));
 
@@ -138,7 +154,7 @@ fn marking_a_service_adds_a_change_and_reassesses() {
     app.update(Action::Mark(plan::Action::Reboot));
     assert!(app.plan.changes.is_empty());
     assert_eq!(app.review.assessment.risk, risk_before);
-    assert_eq!(app.impacted, impacted_before);
+    assert_eq!(impacted(&app), impacted_before);
     assert_eq!(app.message.as_deref(), Some("lb-primary: unmarked"));
 }
 
@@ -349,22 +365,103 @@ fn ready_for_approval_only_when_every_blocking_item_is_ticked() {
     assert!(!app.review.checklist.ready());
 }
 
+// --- the impact pane -----------------------------------------------------------
+
+#[test]
+fn the_plans_own_impact_comes_before_what_was_already_so() {
+    let app = planned_demo();
+    let a = &app.review.assessment;
+    let heading = app
+        .impact_rows
+        .iter()
+        .position(|r| matches!(r, ImpactRow::Before(_)))
+        .expect("lb-secondary was down before the change: a heading");
+    let (mine, before) = app.impact_rows.split_at(heading);
+    let before_change = |n: NodeId| {
+        let standing = common::app(
+            app.topo.clone(),
+            Plan::default(),
+            Autosave::Off("test".into()),
+            Theme::new(false, false),
+        );
+        standing.review.assessment.status(n)
+    };
+    assert!(!mine.is_empty());
+    for r in mine {
+        let n = r.node().expect("one heading");
+        assert!(
+            a.action(n).is_some() || a.status(n) != before_change(n),
+            "{} is the plan's doing",
+            app.topo.id(n)
+        );
+    }
+    let ImpactRow::Before(count) = before[0] else {
+        unreachable!()
+    };
+    assert_eq!(count, before.len() - 1);
+    let lb = app.topo.lookup("lb-secondary").unwrap();
+    assert!(before[1..].contains(&ImpactRow::Node(lb)));
+    for r in &before[1..] {
+        let n = r.node().expect("one heading");
+        assert_eq!(a.status(n), before_change(n), "{}", app.topo.id(n));
+        assert!(a.action(n).is_none());
+    }
+    // Each part worst first.
+    for part in [mine, &before[1..]] {
+        let statuses: Vec<_> = part.iter().map(|r| a.status(r.node().unwrap())).collect();
+        assert!(statuses.is_sorted_by(|x, y| x >= y), "{statuses:?}");
+    }
+}
+
+#[test]
+fn with_nothing_marked_there_is_no_heading() {
+    let app = empty_demo();
+    assert!(!app.impact_rows.is_empty(), "lb-secondary is down");
+    assert!(app.impact_rows.iter().all(|r| r.node().is_some()));
+}
+
+#[test]
+fn the_impact_cursor_never_rests_on_the_heading() {
+    let mut app = planned_demo();
+    app.update(Action::ShowPane(Pane::Impact));
+    let n = app.impact_rows.len();
+    let mut seen = Vec::new();
+    for _ in 0..n + 2 {
+        assert!(app.impact_focus().is_some(), "at {}", app.impact.at);
+        seen.push(app.impact.at);
+        app.update(Action::Down);
+    }
+    for _ in 0..n + 2 {
+        app.update(Action::Up);
+        assert!(app.impact_focus().is_some(), "at {}", app.impact.at);
+    }
+    assert_eq!(app.impact.at, 0);
+    seen.dedup();
+    assert_eq!(
+        seen.len(),
+        n - 1,
+        "every node row is reached, the heading skipped"
+    );
+    // Unmarking everything leaves no heading and a cursor on a row.
+    app.update(Action::End);
+    for c in app.plan.changes.clone() {
+        focus_on(&mut app, &c.service);
+        app.update(Action::Mark(c.action));
+    }
+    assert!(app.plan.changes.is_empty());
+    assert!(app.impact_rows.iter().all(|r| r.node().is_some()));
+    assert!(app.impact.at < app.impact_rows.len());
+}
+
 // --- jumping and moving --------------------------------------------------------
 
 #[test]
 fn jump_from_the_impact_pane_focuses_that_service() {
     let mut app = planned_demo();
     app.update(Action::ShowPane(Pane::Impact));
-    // Find an impacted service that is not first in the list.
-    let pos = app
-        .impacted
-        .iter()
-        .position(|&n| app.topo.as_service(n).is_some() && app.topo.id(n) == "lb-primary")
-        .expect("lb-primary is impacted");
-    for _ in 0..pos {
-        app.update(Action::Down);
-    }
-    assert_eq!(app.impact.at, pos);
+    // An impacted service that is not first in the list.
+    move_impact_to(&mut app, "lb-primary");
+    assert_ne!(app.impact.at, 0);
     app.update(Action::Jump);
     assert_eq!(app.focus, Focus::List);
     assert_eq!(focused_id(&app).as_deref(), Some("lb-primary"));
@@ -376,14 +473,7 @@ fn jump_to_a_group_focuses_its_first_member_and_clears_the_filter() {
     let mut app = planned_demo();
     focus_on(&mut app, "site");
     app.update(Action::ShowPane(Pane::Impact));
-    let pos = app
-        .impacted
-        .iter()
-        .position(|&n| app.topo.id(n) == "edge-lb")
-        .expect("the edge-lb group is impacted");
-    for _ in 0..pos {
-        app.update(Action::Down);
-    }
+    move_impact_to(&mut app, "edge-lb");
     app.update(Action::Jump);
     assert!(app.filter.is_empty(), "the target may not match the filter");
     assert_eq!(app.focus, Focus::List);

@@ -123,6 +123,13 @@ impl Standing {
     }
 }
 
+impl Standing {
+    /// A node's status before any change.
+    pub fn status(&self, id: NodeId) -> Status {
+        self.status[id.index()]
+    }
+}
+
 /// Walks `topo` under `changes` and derives findings and risk.
 ///
 /// `reference_date` is the day failover test ages are measured to: the plan's

@@ -30,6 +30,26 @@ pub enum CheckRow {
     Item(usize),
 }
 
+/// A row of the impact pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImpactRow {
+    /// A service or group that is not `ok`, or is changed.
+    Node(NodeId),
+    /// The heading over the rows that were already so before the change
+    /// (how many there are): what the plan does comes first.
+    Before(usize),
+}
+
+impl ImpactRow {
+    /// The node of a node row.
+    pub fn node(self) -> Option<NodeId> {
+        match self {
+            ImpactRow::Node(n) => Some(n),
+            ImpactRow::Before(_) => None,
+        }
+    }
+}
+
 /// Cursor and scroll of one list-like view.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cursor {
@@ -57,8 +77,12 @@ pub struct App {
     /// The topology walked with no change, kept so that a keystroke walks
     /// only what the plan reaches.
     standing: Standing,
-    /// Impacted nodes, worst first (cached from `review`).
-    pub impacted: Vec<NodeId>,
+    /// The impact pane's rows (cached from `review`): the nodes the plan
+    /// changes or makes worse, worst first; then, under a heading, the
+    /// nodes that were already not `ok` before the change. In an estate
+    /// with standing failures the plan's own effect would otherwise be lost
+    /// among them.
+    pub impact_rows: Vec<ImpactRow>,
     /// Checklist rows with phase headings (cached from `review`).
     pub check_rows: Vec<CheckRow>,
     pub graph: graph::Layout,
@@ -124,7 +148,7 @@ impl App {
             plan,
             rules,
             today,
-            impacted: Vec::new(),
+            impact_rows: Vec::new(),
             check_rows: Vec::new(),
             graph: graph::Layout::default(),
             filter: String::new(),
@@ -411,7 +435,17 @@ impl App {
 
     /// Recomputes what the screen caches from the review.
     fn derive(&mut self) {
-        self.impacted = self.review.assessment.impacted(&self.topo);
+        let a = &self.review.assessment;
+        let (by_plan, before): (Vec<NodeId>, Vec<NodeId>) = a
+            .impacted(&self.topo)
+            .into_iter()
+            .partition(|&n| a.action(n).is_some() || a.status(n) != self.standing.status(n));
+        self.impact_rows = by_plan.into_iter().map(ImpactRow::Node).collect();
+        if !self.impact_rows.is_empty() && !before.is_empty() {
+            self.impact_rows.push(ImpactRow::Before(before.len()));
+        }
+        self.impact_rows
+            .extend(before.into_iter().map(ImpactRow::Node));
         self.check_rows.clear();
         let mut last = None;
         for (i, item) in self.review.checklist.items.iter().enumerate() {
@@ -427,7 +461,7 @@ impl App {
             self.theme.sym.glyphs == crate::report::Glyphs::ASCII,
         );
         let rows = self.areas().pane_rows();
-        self.impact.step(0, self.impacted.len(), rows);
+        self.move_impact(0, rows);
         self.findings
             .step(0, self.review.assessment.findings.len(), rows);
         if !matches!(
@@ -443,13 +477,19 @@ impl App {
         );
     }
 
+    /// A node's status before the change.
+    pub fn standing_status(&self, id: NodeId) -> Status {
+        self.standing.status(id)
+    }
+
     /// Counts for the header: changes, and nodes that end down.
     pub fn counts(&self) -> (usize, usize) {
         let a = &self.review.assessment;
         let down = self
-            .impacted
+            .impact_rows
             .iter()
-            .filter(|&&n| a.status(n) == Status::Down)
+            .filter_map(|r| r.node())
+            .filter(|&n| a.status(n) == Status::Down)
             .count();
         (self.plan.changes.len(), down)
     }

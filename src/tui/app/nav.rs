@@ -1,6 +1,7 @@
 //! Moving around: cursors, focus, paging, clicks and jumps.
 
-use super::{App, CheckRow, Cursor, Focus};
+use super::{App, CheckRow, Cursor, Focus, ImpactRow};
+use crate::topology::NodeId;
 use crate::tui::action::Pane;
 use crate::tui::view;
 
@@ -14,6 +15,34 @@ impl Cursor {
         }
         let at = (self.at as isize + delta).clamp(0, len as isize - 1) as usize;
         self.at = at;
+        self.follow(height);
+    }
+
+    /// Moves by `delta` among the rows of `0..len` for which `selectable`
+    /// holds (headings are not), keeping the cursor inside a window of
+    /// `height` rows, and the rows above the first selectable one in view
+    /// when the cursor is on it.
+    pub(super) fn step_among(
+        &mut self,
+        len: usize,
+        selectable: impl Fn(usize) -> bool,
+        delta: isize,
+        height: usize,
+    ) {
+        let items: Vec<usize> = (0..len).filter(|&i| selectable(i)).collect();
+        if items.is_empty() {
+            *self = Cursor::default();
+            return;
+        }
+        let pos = items
+            .iter()
+            .position(|&r| r >= self.at)
+            .unwrap_or(items.len() - 1) as isize;
+        let next = (pos + delta).clamp(0, items.len() as isize - 1) as usize;
+        self.at = items[next];
+        if next == 0 {
+            self.offset = 0;
+        }
         self.follow(height);
     }
 
@@ -66,7 +95,7 @@ impl App {
     pub(super) fn move_pane(&mut self, delta: isize) {
         let rows = self.areas().pane_rows();
         match self.pane {
-            Pane::Impact => self.impact.step(delta, self.impacted.len(), rows),
+            Pane::Impact => self.move_impact(delta, rows),
             Pane::Findings => {
                 let n = self.review.assessment.findings.len();
                 self.findings.step(delta, n, rows);
@@ -85,27 +114,21 @@ impl App {
     /// Moves among item rows, skipping phase headings, keeping the heading
     /// of the first item in view.
     pub(super) fn move_checklist(&mut self, delta: isize, rows: usize) {
-        let items: Vec<usize> = self
-            .check_rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches!(r, CheckRow::Item(_)))
-            .map(|(i, _)| i)
-            .collect();
-        if items.is_empty() {
-            self.checklist = Cursor::default();
-            return;
-        }
-        let pos = items
-            .iter()
-            .position(|&r| r >= self.checklist.at)
-            .unwrap_or(0) as isize;
-        let next = (pos + delta).clamp(0, items.len() as isize - 1) as usize;
-        self.checklist.at = items[next];
-        if next == 0 {
-            self.checklist.offset = 0;
-        }
-        self.checklist.follow(rows);
+        let rows_of = &self.check_rows;
+        let item = |i: usize| matches!(rows_of[i], CheckRow::Item(_));
+        self.checklist.step_among(rows_of.len(), item, delta, rows);
+    }
+
+    /// Moves among node rows, skipping the "before the change" heading.
+    pub(super) fn move_impact(&mut self, delta: isize, rows: usize) {
+        let rows_of = &self.impact_rows;
+        let node = |i: usize| matches!(rows_of[i], ImpactRow::Node(_));
+        self.impact.step_among(rows_of.len(), node, delta, rows);
+    }
+
+    /// The node under the impact pane's cursor.
+    pub fn impact_focus(&self) -> Option<NodeId> {
+        self.impact_rows.get(self.impact.at).and_then(|r| r.node())
     }
 
     pub(super) fn follow_all(&mut self) {
@@ -118,7 +141,7 @@ impl App {
 
     pub(super) fn jump(&mut self) {
         let target = match self.pane {
-            Pane::Impact => self.impacted.get(self.impact.at).copied(),
+            Pane::Impact => self.impact_focus(),
             Pane::Findings => self
                 .review
                 .assessment
@@ -169,8 +192,11 @@ impl App {
             self.focus = Focus::Pane;
             let row = (y - a.pane.y) as usize;
             match self.pane {
-                Pane::Impact if row + self.impact.offset < self.impacted.len() => {
-                    self.impact.at = row + self.impact.offset;
+                Pane::Impact => {
+                    let r = row + self.impact.offset;
+                    if let Some(ImpactRow::Node(_)) = self.impact_rows.get(r) {
+                        self.impact.at = r;
+                    }
                 }
                 Pane::Findings
                     if row + self.findings.offset < self.review.assessment.findings.len() =>

@@ -6,7 +6,7 @@ use crate::report::{chain_text, percent};
 use crate::text::{inert, wrap};
 use crate::topology::Node;
 use crate::tui::action::Pane;
-use crate::tui::app::{App, CheckRow, Cursor, Focus};
+use crate::tui::app::{App, CheckRow, Cursor, Focus, ImpactRow};
 use crate::tui::graph::{self, LAYER};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -122,7 +122,7 @@ fn empty(app: &App, area: Rect, buf: &mut Buffer, lines: &[&str]) {
 fn impact(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let asmt = &app.review.assessment;
-    if app.impacted.is_empty() {
+    if app.impact_rows.is_empty() {
         empty(
             app,
             area,
@@ -138,12 +138,24 @@ fn impact(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let (list, _) = split_pane(area);
     let rows = app
-        .impacted
+        .impact_rows
         .iter()
         .enumerate()
         .skip(app.impact.offset)
         .take(list.height as usize)
-        .map(|(i, &id)| {
+        .map(|(i, &row)| {
+            let id = match row {
+                ImpactRow::Node(id) => id,
+                ImpactRow::Before(n) => {
+                    return (
+                        i,
+                        vec![Span::styled(
+                            format!("ALREADY SO BEFORE THE CHANGE ({n})"),
+                            t.heading(),
+                        )],
+                    );
+                }
+            };
             let st = asmt.status(id);
             let (label, users) = match app.topo.node(id) {
                 Node::Service(s) => (
@@ -171,13 +183,21 @@ fn impact(app: &App, area: Rect, buf: &mut Buffer) {
             )
         })
         .collect();
-    let detail = match app.impacted.get(app.impact.at) {
-        Some(&id) => {
+    let detail = match app.impact_focus() {
+        Some(id) => {
             let mut d = wrapped(
                 &format!("why: {}", chain_text(&app.topo, asmt, id, t.sym.glyphs)),
                 area.width,
                 Style::new(),
             );
+            // Worse than it was, but it was not fine either: say so.
+            let before = app.standing_status(id);
+            if before != Status::Ok && before != asmt.status(id) {
+                d.push(Line::from(Span::styled(
+                    format!("before the change: {}", before.as_str()),
+                    t.dim(),
+                )));
+            }
             d.push(Line::from(Span::styled(
                 "enter: go to the service",
                 t.dim(),
