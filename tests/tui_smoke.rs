@@ -304,3 +304,61 @@ fn sigint_restores_the_terminal_and_keeps_the_work() {
 fn a_panic_restores_the_terminal_and_keeps_the_work() {
     the_terminal_is_restored(Stop::Panic, 101);
 }
+
+/// A terminal that goes away with no signal reaching the app (the tmux
+/// server killed; a dropped SSH session whose shell forwards no SIGHUP):
+/// the app must end by itself, not spin on a dead terminal, and the work
+/// is on disk.
+#[test]
+fn the_app_ends_when_its_terminal_goes_away() {
+    let data = TempDir::new().unwrap();
+    let config = TempDir::new().unwrap();
+    let pidfile = data.path().join("pid");
+    // The app is not the session leader: the kernel's SIGHUP goes to the
+    // outer shell, which does not pass it on.
+    let command = format!(
+        "sh -c 'echo $$ > {pid}; exec env XDG_DATA_HOME={data} XDG_CONFIG_HOME={config} TERM=xterm-256color LANG=C.UTF-8 {bin}'; sleep 30",
+        pid = quoted(&pidfile),
+        data = quoted(data.path()),
+        config = quoted(config.path()),
+        bin = quoted(Path::new(BIN)),
+    );
+    let Some(tmux) = Tmux::start(&command) else {
+        eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
+        return;
+    };
+    tmux.wait_for("RISK CRITICAL");
+    tmux.press("Down");
+    tmux.type_text(" ");
+    tmux.wait_for("4 changes");
+    let pid = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .to_string();
+    let out = tmux.run(&["kill-server"]);
+    assert!(out.status.success());
+    // Gone, or a zombie nobody has reaped yet: either way, not running.
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                s.rsplit_once(") ")
+                    .and_then(|(_, rest)| rest.chars().next())
+            })
+            .is_some_and(|state| state != 'Z' && state != 'X')
+    };
+    let start = Instant::now();
+    while running() {
+        if start.elapsed() > DEADLINE {
+            // Not left spinning on the machine after the test.
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+            panic!("the app (pid {pid}) still ran {DEADLINE:?} after its terminal went away");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let saved = data
+        .path()
+        .join("blastradius/plans/demo-web-stack.plan.toml");
+    let plan = std::fs::read_to_string(&saved).expect("the mark was autosaved");
+    assert_eq!(plan.matches("[[change]]").count(), 4, "{plan}");
+}

@@ -4,7 +4,8 @@
 //! A blocking, input-driven loop: the screen is drawn only when something
 //! happened (a key, the mouse, a resize), in a synchronized update, after
 //! draining every pending event. The terminal is restored on every way out:
-//! normal exit, error, panic, SIGTERM, SIGHUP and SIGINT.
+//! normal exit, error, panic, SIGTERM, SIGHUP and SIGINT; and the app ends
+//! when its terminal goes away, signal or not.
 //!
 //! [`Review`]: crate::review::Review
 
@@ -29,7 +30,7 @@ use ratatui::crossterm::{cursor, execute};
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Mouse reporting: button presses, drags and SGR coordinates only. Not
 /// crossterm's `EnableMouseCapture`, which also asks for every pointer
@@ -76,6 +77,59 @@ fn restore_terminal(mouse: bool) {
     let _ = out.flush();
 }
 
+/// True when the terminal has hung up: its master side closed (a killed
+/// tmux pane, a dropped SSH session) or the session was hung up.
+fn terminal_hung_up() -> bool {
+    let mut fds = [0, 1].map(|fd| libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    });
+    // SAFETY: `fds` is a valid array of `pollfd` for the length given, and
+    // a zero timeout does not block.
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, 0) };
+    n > 0
+        && fds
+            .iter()
+            .any(|p| p.revents & (libc::POLLHUP | libc::POLLERR) != 0)
+}
+
+/// How long the main loop has to act on a stop signal before the watchdog
+/// ends the process itself.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// Ends the process when the terminal goes away, or when a stop signal is
+/// not acted on in [`STOP_GRACE`].
+///
+/// The main loop cannot do it: on a hung-up terminal crossterm's event
+/// source retries its read forever and `event::poll` never returns, even
+/// with a timeout (crossterm issue #793). Such a process spins on a core and
+/// ignores SIGTERM, as seen when a tmux server is killed under the app. A
+/// hangup usually comes with SIGHUP, but not when the shell in between does
+/// not forward it. Every mark and tick is already autosaved, so nothing is
+/// lost; the lock next to the autosave is taken over by the next window,
+/// as any lock of a process that is gone.
+fn watchdog(stop: Arc<AtomicUsize>, mouse: bool) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name("terminal watchdog".into())
+        .spawn(move || {
+            let mut stop_seen: Option<Instant> = None;
+            while ACTIVE.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(250));
+                if terminal_hung_up() {
+                    // Nothing to restore: the terminal is gone.
+                    std::process::exit(128 + signal_hook::consts::SIGHUP);
+                }
+                let sig = stop.load(Ordering::Relaxed);
+                if sig != 0 && stop_seen.get_or_insert_with(Instant::now).elapsed() > STOP_GRACE {
+                    restore_terminal(mouse);
+                    std::process::exit(128 + sig as i32);
+                }
+            }
+        })
+        .map(|_| ())
+}
+
 /// Restores the terminal when dropped, whatever the way out of `run`.
 struct Guard {
     mouse: bool,
@@ -116,6 +170,7 @@ pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let _guard = Guard { mouse };
+    watchdog(Arc::clone(&stop), mouse)?;
     let mut out = io::stdout();
     execute!(out, EnterAlternateScreen, cursor::Hide)?;
     if mouse {
