@@ -32,7 +32,7 @@ impl Review {
 
     /// [`Review::new`] from the standing state of `topo`, kept by a caller
     /// that reviews many plans on one topology.
-    pub fn from_standing(
+    pub(crate) fn from_standing(
         topo: &Topology,
         standing: &Standing,
         plan: &Plan,

@@ -104,7 +104,7 @@ pub enum Origin {
 /// pays only for what its changes reach (the TUI reassesses on every
 /// keystroke this way).
 #[derive(Debug, Clone)]
-pub struct Standing {
+pub(crate) struct Standing {
     /// Each node's starting status by its `state`.
     start: Vec<Status>,
     /// The fixpoint from those.
@@ -116,7 +116,7 @@ impl Standing {
     ///
     /// # Complexity
     /// O((services + groups + edges) · k) where k is the largest group size.
-    pub fn new(topo: &Topology) -> Standing {
+    pub(crate) fn new(topo: &Topology) -> Standing {
         let start = walk::starts(topo);
         let status = walk::fixpoint(topo, &start);
         Standing { start, status }
@@ -125,7 +125,7 @@ impl Standing {
 
 impl Standing {
     /// A node's status before any change.
-    pub fn status(&self, id: NodeId) -> Status {
+    pub(crate) fn status(&self, id: NodeId) -> Status {
         self.status[id.index()]
     }
 }
@@ -149,7 +149,7 @@ pub fn assess(topo: &Topology, changes: &[(NodeId, Action)], reference_date: Dat
 /// # Complexity
 /// The walk is O((nodes the changes reach + their edges) · k); the cause
 /// chains, findings and risk that follow are linear in the estate.
-pub fn assess_from(
+pub(crate) fn assess_from(
     topo: &Topology,
     standing: &Standing,
     changes: &[(NodeId, Action)],

@@ -835,3 +835,23 @@ fn a_standing_state_of_another_topology_is_refused() {
     });
     assert!(r.is_err());
 }
+
+/// Among chains of equal length (both members of `app-eu` are down through
+/// `db`; both members of `db` are changed), the breadth-first search takes
+/// each node's dependencies in topology order: `app-eu-1` before
+/// `app-eu-2`, `db-primary` before `db-replica`. docs/DECISIONS.md
+/// documents this; a change of order changes what every report prints.
+#[test]
+fn equal_chains_are_broken_in_topology_order() {
+    let t = load("demo", crate::DEMO_TOPOLOGY).unwrap();
+    let a = run(&t, &[("db-replica", Update), ("db-primary", Down)]);
+    assert_eq!(
+        chain(&t, &a, "site-eu"),
+        ["site-eu", "app-eu", "app-eu-1", "db", "db-primary"]
+    );
+    assert_eq!(
+        chain(&t, &a, "site-us"),
+        ["site-us", "app-us", "app-us-1", "db", "db-primary"]
+    );
+    assert_eq!(chain(&t, &a, "app-eu-2"), ["app-eu-2", "db", "db-primary"]);
+}
