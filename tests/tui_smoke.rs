@@ -203,6 +203,53 @@ fn output_that_is_not_a_terminal_is_refused_with_a_pointer_to_check_and_report()
     assert!(text.contains("blastradius report"), "{text}");
 }
 
+/// The demo running in tmux with one service marked (so there is work to
+/// keep), autosaving under a temp dir.
+struct Marked {
+    tmux: Tmux,
+    data: TempDir,
+    _config: TempDir,
+    /// Holds the app's pid.
+    pidfile: std::path::PathBuf,
+}
+
+/// Starts the demo in tmux and marks a service. The inner shell writes its
+/// pid and becomes the app (exec), so a signal sent to that pid reaches the
+/// app itself, which is not the session leader; the outer shell then runs
+/// `after` and waits. `None` when tmux is not installed.
+fn demo_with_a_mark(env: &str, after: &str) -> Option<Marked> {
+    let data = TempDir::new().unwrap();
+    let config = TempDir::new().unwrap();
+    let pidfile = data.path().join("pid");
+    let command = format!(
+        "sh -c 'echo $$ > {pid}; exec env RUST_BACKTRACE=0 XDG_DATA_HOME={data} XDG_CONFIG_HOME={config} TERM=xterm-256color LANG=C.UTF-8 {env} {bin}'; {after}; sleep 30",
+        pid = quoted(&pidfile),
+        data = quoted(data.path()),
+        config = quoted(config.path()),
+        bin = quoted(Path::new(BIN)),
+    );
+    let tmux = Tmux::start(&command)?;
+    tmux.wait_for("RISK CRITICAL");
+    tmux.press("Down");
+    tmux.type_text(" ");
+    tmux.wait_for("4 changes");
+    Some(Marked {
+        tmux,
+        data,
+        _config: config,
+        pidfile,
+    })
+}
+
+/// The autosaved plan holds the demo's three changes and the mark.
+fn assert_the_mark_was_saved(data: &TempDir) {
+    let saved = data
+        .path()
+        .join("blastradius/plans/demo-web-stack.plan.toml");
+    let plan = std::fs::read_to_string(&saved).expect("the mark was autosaved before the stop");
+    assert_eq!(plan.matches("[[change]]").count(), 4, "{plan}");
+}
+
 /// How the app is stopped in [`the_terminal_is_restored`].
 enum Stop {
     Signal(&'static str),
@@ -214,31 +261,21 @@ enum Stop {
 /// got the main screen back, the terminal is in cooked mode with echo on,
 /// the cursor shows, and the mark was autosaved.
 fn the_terminal_is_restored(stop: Stop, exit: i32) {
-    let data = TempDir::new().unwrap();
-    let config = TempDir::new().unwrap();
-    let pidfile = data.path().join("pid");
     let panic_env = match stop {
         Stop::Panic => "BLASTRADIUS_TEST_PANIC_KEY=P",
         Stop::Signal(_) => "",
     };
-    // The inner shell writes its pid and becomes the app (exec), so the
-    // signal reaches the app itself; the outer shell then reports.
-    let command = format!(
-        "sh -c 'echo $$ > {pid}; exec env RUST_BACKTRACE=0 XDG_DATA_HOME={data} XDG_CONFIG_HOME={config} TERM=xterm-256color LANG=C.UTF-8 {panic_env} {bin}'; \
-         echo EXIT=$?; stty -a | tr -s ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 30",
-        pid = quoted(&pidfile),
-        data = quoted(data.path()),
-        config = quoted(config.path()),
-        bin = quoted(Path::new(BIN)),
-    );
-    let Some(tmux) = Tmux::start(&command) else {
+    let after = "echo EXIT=$?; stty -a | tr -s ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo";
+    let Some(Marked {
+        tmux,
+        data,
+        pidfile,
+        ..
+    }) = demo_with_a_mark(panic_env, after)
+    else {
         eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
         return;
     };
-    tmux.wait_for("RISK CRITICAL");
-    tmux.press("Down");
-    tmux.type_text(" ");
-    tmux.wait_for("4 changes");
     match stop {
         Stop::Signal(sig) => {
             let pid = std::fs::read_to_string(&pidfile).unwrap();
@@ -278,11 +315,7 @@ fn the_terminal_is_restored(stop: Stop, exit: i32) {
             "the panic message is readable:\n{screen}"
         );
     }
-    let saved = data
-        .path()
-        .join("blastradius/plans/demo-web-stack.plan.toml");
-    let plan = std::fs::read_to_string(&saved).expect("the mark was autosaved before the stop");
-    assert_eq!(plan.matches("[[change]]").count(), 4, "{plan}");
+    assert_the_mark_was_saved(&data);
 }
 
 #[test]
@@ -311,26 +344,18 @@ fn a_panic_restores_the_terminal_and_keeps_the_work() {
 /// is on disk.
 #[test]
 fn the_app_ends_when_its_terminal_goes_away() {
-    let data = TempDir::new().unwrap();
-    let config = TempDir::new().unwrap();
-    let pidfile = data.path().join("pid");
-    // The app is not the session leader: the kernel's SIGHUP goes to the
-    // outer shell, which does not pass it on.
-    let command = format!(
-        "sh -c 'echo $$ > {pid}; exec env XDG_DATA_HOME={data} XDG_CONFIG_HOME={config} TERM=xterm-256color LANG=C.UTF-8 {bin}'; sleep 30",
-        pid = quoted(&pidfile),
-        data = quoted(data.path()),
-        config = quoted(config.path()),
-        bin = quoted(Path::new(BIN)),
-    );
-    let Some(tmux) = Tmux::start(&command) else {
+    // The kernel's SIGHUP goes to the outer shell, which does not pass it
+    // on to the app.
+    let Some(Marked {
+        tmux,
+        data,
+        pidfile,
+        ..
+    }) = demo_with_a_mark("", "true")
+    else {
         eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
         return;
     };
-    tmux.wait_for("RISK CRITICAL");
-    tmux.press("Down");
-    tmux.type_text(" ");
-    tmux.wait_for("4 changes");
     let pid = std::fs::read_to_string(&pidfile)
         .unwrap()
         .trim()
@@ -356,9 +381,5 @@ fn the_app_ends_when_its_terminal_goes_away() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let saved = data
-        .path()
-        .join("blastradius/plans/demo-web-stack.plan.toml");
-    let plan = std::fs::read_to_string(&saved).expect("the mark was autosaved");
-    assert_eq!(plan.matches("[[change]]").count(), 4, "{plan}");
+    assert_the_mark_was_saved(&data);
 }

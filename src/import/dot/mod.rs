@@ -168,12 +168,8 @@ fn from_plain(name: &str, g: &Graph) -> Draft {
     let mut imported = vec![
         format!(
             "Imported by `blastradius import dot` from {name}: {} from the nodes of a Graphviz digraph, {} from its edges.",
-            plural(services.len(), "service", "services"),
-            plural(
-                services.iter().map(|s| s.requires.len()).sum(),
-                "dependency",
-                "dependencies"
-            ),
+            count_services(&services),
+            count_dependencies(&services),
         ),
         EDGE_RULE.to_string(),
         "A node's `label` becomes its `name`. Node ids that are not valid topology ids ([a-zA-Z0-9._-]+) were made valid (other characters become `-`, clashes get -2, -3...) and the original is kept as `name` or in a comment.".to_string(),
@@ -196,6 +192,20 @@ fn from_plain(name: &str, g: &Graph) -> Draft {
         imported,
         services,
     }
+}
+
+/// "12 services".
+fn count_services(services: &[DraftService]) -> String {
+    plural(services.len(), "service", "services")
+}
+
+/// "30 dependencies": every `requires` of the services.
+fn count_dependencies(services: &[DraftService]) -> String {
+    plural(
+        services.iter().map(|s| s.requires.len()).sum(),
+        "dependency",
+        "dependencies",
+    )
 }
 
 /// Adds `requires` for each `(from, to)` service index pair; returns how many

@@ -2,7 +2,7 @@
 //! become services, terraform's own nodes are dropped and the dependencies
 //! that ran through them carried over.
 
-use super::{EDGE_RULE, Graph, add_edges};
+use super::{EDGE_RULE, Graph, add_edges, count_dependencies, count_services};
 use crate::import::{Draft, DraftService, IdAllocator, plural, stem};
 use std::collections::HashMap;
 
@@ -127,12 +127,8 @@ pub(super) fn from_terraform(name: &str, g: &Graph) -> Draft {
     let mut imported = vec![
         format!(
             "Imported by `blastradius import dot` from {name} (`terraform graph` output): {} from its resources and data sources, {} from its edges.",
-            plural(services.len(), "service", "services"),
-            plural(
-                services.iter().map(|s| s.requires.len()).sum(),
-                "dependency",
-                "dependencies"
-            ),
+            count_services(&services),
+            count_dependencies(&services),
         ),
         EDGE_RULE.to_string(),
         format!(
