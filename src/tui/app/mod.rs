@@ -66,6 +66,8 @@ pub struct Source {
 
 /// The whole state of the TUI.
 pub struct App {
+    /// Never replaced after [`App::new`]: `standing` and every cache are
+    /// built from it.
     pub topo: Topology,
     pub source: Source,
     pub plan: Plan,
