@@ -16,7 +16,7 @@
 //! let topo = topology::load("web-stack.toml", blastradius::DEMO_TOPOLOGY).unwrap();
 //! let lb = topo.lookup("lb-primary").unwrap();
 //! let today = topology::Date { year: 2023, month: 6, day: 8 };
-//! let review = Review::new(&topo, &Plan::default(), &[(lb, Action::Reboot)], &RuleSet::defaults(), today);
+//! let review = Review::new(&topo, &Plan::default(), &[(lb, Action::Reboot).into()], &RuleSet::defaults(), today);
 //!
 //! // The secondary is already down: the EU site goes with the primary.
 //! let site = topo.lookup("site-eu").unwrap();

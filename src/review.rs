@@ -2,9 +2,9 @@
 //! checklist, computed together. The CLI and the TUI both build one of
 //! these, so what they show cannot drift.
 
-use crate::analysis::{self, Assessment, Standing};
+use crate::analysis::{self, Assessment, Level, Standing};
 use crate::checklist::{self, AlertPlan, Checklist, RuleSet};
-use crate::plan::{Action, Plan};
+use crate::plan::{Accept, Named, Plan};
 use crate::topology::{Date, NodeId, Topology};
 
 /// Everything known about a plan on a topology.
@@ -13,6 +13,23 @@ pub struct Review {
     pub assessment: Assessment,
     pub alerts: AlertPlan,
     pub checklist: Checklist,
+    /// The changes the plan names (by id or selector), resolved, sorted by
+    /// service.
+    pub named: Vec<Named>,
+    /// The plan's acceptances of risk, in file order.
+    pub accepted: Vec<Accept>,
+}
+
+/// Why a plan is or is not ready for approval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// Blocking items still open, and whether the risk still needs an
+    /// acceptance (the level that must be accepted).
+    NotReady {
+        open_blocking: usize,
+        needs_accept: Option<Level>,
+    },
 }
 
 impl Review {
@@ -23,7 +40,7 @@ impl Review {
     pub fn new(
         topo: &Topology,
         plan: &Plan,
-        changes: &[(NodeId, Action)],
+        changes: &[Named],
         rules: &RuleSet,
         today: Date,
     ) -> Review {
@@ -36,12 +53,13 @@ impl Review {
         topo: &Topology,
         standing: &Standing,
         plan: &Plan,
-        changes: &[(NodeId, Action)],
+        changes: &[Named],
         rules: &RuleSet,
         today: Date,
     ) -> Review {
         let reference = plan.start_date().unwrap_or(today);
-        let assessment = analysis::assess_from(topo, standing, changes, reference);
+        let pairs: Vec<(NodeId, crate::plan::Action)> = crate::plan::pairs(changes);
+        let assessment = analysis::assess_from(topo, standing, &pairs, reference);
         let alerts = checklist::alert_plan(topo, &assessment);
         let checklist = checklist::generate(
             topo,
@@ -56,6 +74,86 @@ impl Review {
             assessment,
             alerts,
             checklist,
+            named: {
+                let mut v = changes.to_vec();
+                v.sort_by_key(|c| c.service);
+                v
+            },
+            accepted: plan.accepts.clone(),
+        }
+    }
+
+    /// The highest level accepted by name (who and why), if any.
+    pub fn accepted_level(&self) -> Option<Level> {
+        self.accepted
+            .iter()
+            .filter(|a| a.is_complete())
+            .map(|a| a.risk)
+            .max()
+    }
+
+    /// The level that still has to be accepted by name: the plan's risk
+    /// when it is high or critical and no acceptance reaches it (one of a
+    /// lower level does not count: the plan grew worse after it).
+    pub fn needs_accept(&self) -> Option<Level> {
+        let risk = self.assessment.risk;
+        (risk >= Level::High && self.accepted_level().is_none_or(|l| l < risk)).then_some(risk)
+    }
+
+    /// Ready for approval (DESIGN.md): every blocking checklist item is
+    /// ticked and, if the plan's risk is high or critical, it is accepted
+    /// by name at least at that level.
+    pub fn readiness(&self) -> Readiness {
+        let open_blocking = self.checklist.open_blocking();
+        let needs_accept = self.needs_accept();
+        if open_blocking == 0 && needs_accept.is_none() {
+            Readiness::Ready
+        } else {
+            Readiness::NotReady {
+                open_blocking,
+                needs_accept,
+            }
+        }
+    }
+
+    /// [`Review::readiness`] is `Ready`.
+    pub fn ready(&self) -> bool {
+        self.readiness() == Readiness::Ready
+    }
+
+    /// Where the change stands, in words, for the approval record:
+    /// "ready for approval", or what still blocks it.
+    pub fn readiness_text(&self) -> String {
+        match self.readiness() {
+            Readiness::Ready => {
+                "READY for approval (every blocking item ticked, the risk accepted)".to_string()
+            }
+            Readiness::NotReady {
+                open_blocking,
+                needs_accept,
+            } => {
+                let mut why = Vec::new();
+                if open_blocking > 0 {
+                    why.push(format!(
+                        "{open_blocking} blocking item{} open",
+                        if open_blocking == 1 { "" } else { "s" }
+                    ));
+                }
+                if let Some(l) = needs_accept {
+                    why.push(match self.accepted_level() {
+                        Some(a) => format!(
+                            "risk {} accepted only up to {} (the plan grew worse): accept it again",
+                            l.as_str(),
+                            a.as_str()
+                        ),
+                        None => format!(
+                            "risk {} not accepted by anyone (add an [[accept]] with who and why)",
+                            l.as_str()
+                        ),
+                    });
+                }
+                format!("NOT READY: {}", why.join("; "))
+            }
         }
     }
 }

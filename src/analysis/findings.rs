@@ -4,6 +4,7 @@
 //! one row of it.
 
 use super::{Assessment, Level, Status};
+use crate::plan::Action;
 use crate::topology::{Edge, Failover, Group, Mode, NodeId, State, Topology};
 
 /// The stable kinds of finding.
@@ -84,6 +85,9 @@ pub struct Finding {
     /// The main service or group first, then the others it names.
     pub subjects: Vec<NodeId>,
     pub message: String,
+    /// The plan raised it: the standing estate does not raise it, or its
+    /// first subject is changed or made worse by the plan.
+    pub new: bool,
 }
 
 fn finding(kind: FindingKind, subjects: Vec<NodeId>, message: String) -> Finding {
@@ -92,6 +96,16 @@ fn finding(kind: FindingKind, subjects: Vec<NodeId>, message: String) -> Finding
         severity: kind.severity(),
         subjects,
         message,
+        new: true,
+    }
+}
+
+/// How a changed service is tagged in messages: `[reboot]`, or
+/// `[reboot via hv-01]` for a change implied by its host.
+fn tag(topo: &Topology, a: &Assessment, id: NodeId, act: Action) -> String {
+    match a.via(id) {
+        Some(h) => format!("[{} via {}]", act.as_str(), topo.id(h)),
+        None => format!("[{}]", act.as_str()),
     }
 }
 
@@ -137,9 +151,9 @@ fn service_findings(topo: &Topology, a: &Assessment, id: NodeId, out: &mut Vec<F
             needers.dedup();
             if !needers.is_empty() {
                 let message = format!(
-                    "`{}` [{}] is in no group and {} require{} it directly: nothing stands in while it is down",
+                    "`{}` {} is in no group and {} require{} it directly: nothing stands in while it is down",
                     s.id,
-                    act.as_str(),
+                    tag(topo, a, id, act),
                     list(topo, &needers),
                     if needers.len() == 1 { "s" } else { "" }
                 );
@@ -148,7 +162,7 @@ fn service_findings(topo: &Topology, a: &Assessment, id: NodeId, out: &mut Vec<F
                 out.push(finding(FindingKind::Spof, subjects, message));
             }
         }
-        if act.is_planned() {
+        if a.is_planned(id) {
             let stuck: Vec<&str> = s
                 .boot
                 .volumes
@@ -161,9 +175,9 @@ fn service_findings(topo: &Topology, a: &Assessment, id: NodeId, out: &mut Vec<F
                     FindingKind::NoAutomount,
                     vec![id],
                     format!(
-                        "`{}` [{}] has volume{} {} that will not mount on boot: it comes back without its data",
+                        "`{}` {} has volume{} {} that will not mount on boot: it comes back without its data",
                         s.id,
-                        act.as_str(),
+                        tag(topo, a, id, act),
                         if stuck.len() == 1 { "" } else { "s" },
                         stuck.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
                     ),
@@ -174,9 +188,9 @@ fn service_findings(topo: &Topology, a: &Assessment, id: NodeId, out: &mut Vec<F
                     FindingKind::NoAutostart,
                     vec![id],
                     format!(
-                        "`{}` [{}] does not start by itself after a reboot: someone must start it",
+                        "`{}` {} does not start by itself after a reboot: someone must start it",
                         s.id,
-                        act.as_str()
+                        tag(topo, a, id, act)
                     ),
                 ));
             }
@@ -218,7 +232,7 @@ fn group_findings(topo: &Topology, a: &Assessment, gid: NodeId, g: &Group, out: 
     let planned: Vec<NodeId> = changed
         .iter()
         .copied()
-        .filter(|&m| a.action(m).is_some_and(|x| x.is_planned()))
+        .filter(|&m| a.is_planned(m))
         .collect();
     let state_of = |m: NodeId| topo.as_service(m).map_or(State::Up, |s| s.state);
 

@@ -65,28 +65,69 @@ impl Level {
     }
 }
 
-/// What the change does to the estate.
+/// Steps of a cause chain listed after its entry (DESIGN.md: output stays
+/// linear in the estate).
+pub const MAX_CHAIN: usize = 64;
+
+/// Shares of users on entry points, after the plan, before it, and what
+/// the plan adds (DESIGN.md, "Users").
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Users {
+    /// Entry points that end down / degraded, whatever the cause.
+    pub down: f64,
+    pub degraded: f64,
+    /// The same on the standing estate.
+    pub before_down: f64,
+    pub before_degraded: f64,
+    /// Entry points that end down and were not down before.
+    pub added_down: f64,
+    /// Entry points that end degraded and were ok or at-risk before.
+    pub added_degraded: f64,
+}
+
+/// What the change does to the estate, measured against the estate as it
+/// stands before anyone touches it.
 #[derive(Debug, Clone)]
 pub struct Assessment {
     /// Final status per node (index with [`NodeId::index`]).
     status: Vec<Status>,
-    /// The action on each node, `None` for nodes the plan does not touch.
+    /// Status per node on the standing estate (the empty plan).
+    before: Vec<Status>,
+    /// The action on each node, `None` for nodes the plan does not touch;
+    /// changes implied by a host included.
     action: Vec<Option<Action>>,
+    /// For a change implied by a host, that (direct) host.
+    via: Vec<Option<NodeId>>,
+    /// A reboot or update reaches the service (named, by selector or
+    /// through a host), even if another change names it `down`.
+    planned: Vec<bool>,
+    /// The plan made it worse (DESIGN.md's "hit").
+    hit: Vec<bool>,
     /// For each non-ok node that is not a starting cause, the next node of
     /// its shortest cause chain.
     next: Vec<Option<NodeId>>,
+    /// For each non-ok node, the number of steps of its cause chain.
+    depth: Vec<u32>,
     /// For each group (by group index), members not down.
     up: Vec<usize>,
-    /// Share of users on entry points that end down / degraded.
+    /// Shares of users down and degraded, before and after.
+    pub users: Users,
+    /// Share of users on entry points that end down / degraded (the same
+    /// as `users.down` / `users.degraded`).
     pub users_down: f64,
     pub users_degraded: f64,
-    /// Findings, most severe first.
+    /// Findings, most severe first; the plan's own (`new`) before those
+    /// that were already so.
     pub findings: Vec<Finding>,
-    /// The plan's overall risk.
+    /// The plan's own risk: what the change adds to the standing estate.
     pub risk: Level,
     /// Why: each rule of the risk level that applies, with its level, most
     /// severe first.
     pub risk_reasons: Vec<(Level, String)>,
+    /// How bad the estate is before the change, measured against an
+    /// estate where everything is fine.
+    pub risk_before: Level,
+    pub risk_before_reasons: Vec<(Level, String)>,
     /// The date failover test ages were measured against.
     pub reference_date: Date,
 }
@@ -98,7 +139,8 @@ pub enum Origin {
     State(State),
 }
 
-/// The estate before any change: the walk of the standing `state`s alone.
+/// The estate before any change: the walk of the standing `state`s alone,
+/// with its findings, users and risk.
 ///
 /// Keep one to assess many plans on the same topology: each assessment then
 /// pays only for what its changes reach (the TUI reassesses on every
@@ -109,6 +151,11 @@ pub(crate) struct Standing {
     start: Vec<Status>,
     /// The fixpoint from those.
     status: Vec<Status>,
+    /// The findings of the empty plan, as (kind, first subject), sorted.
+    finding_keys: Vec<(FindingKind, NodeId)>,
+    /// The standing estate assessed as a plan of its own (every finding
+    /// new, every non-ok node hit).
+    assessment: Box<Assessment>,
 }
 
 impl Standing {
@@ -119,18 +166,118 @@ impl Standing {
     pub(crate) fn new(topo: &Topology) -> Standing {
         let start = walk::starts(topo);
         let status = walk::fixpoint(topo, &start);
-        Standing { start, status }
+        let n = topo.node_count();
+        let no_change = Expanded {
+            action: vec![None; n],
+            via: vec![None; n],
+            planned: vec![false; n],
+        };
+        // Measured against an estate where everything is fine: every
+        // non-ok node is hit, every finding new, every user counted as
+        // added. Findings of the empty plan do not depend on the date (no
+        // group has a changed member), so any date serves.
+        let fine = vec![Status::Ok; n];
+        let hit: Vec<bool> = status.iter().map(|&s| s != Status::Ok).collect();
+        let a = build(
+            topo,
+            &start,
+            status.clone(),
+            fine,
+            no_change,
+            hit,
+            Date {
+                year: 1970,
+                month: 1,
+                day: 1,
+            },
+            None,
+        );
+        let mut finding_keys: Vec<(FindingKind, NodeId)> =
+            a.findings.iter().map(|f| (f.kind, f.subjects[0])).collect();
+        finding_keys.sort_unstable();
+        finding_keys.dedup();
+        Standing {
+            start,
+            status,
+            finding_keys,
+            assessment: Box::new(a),
+        }
     }
-}
 
-impl Standing {
     /// A node's status before any change.
     pub(crate) fn status(&self, id: NodeId) -> Status {
         self.status[id.index()]
     }
+
 }
 
-/// Walks `topo` under `changes` and derives findings and risk.
+/// The standing estate of `topo` assessed on its own: what is already
+/// down, degraded or without a spare, its findings, and how bad it is
+/// (`risk`, which is any plan's `risk_before`). `validate` reports this.
+pub fn standing(topo: &Topology) -> Assessment {
+    *Standing::new(topo).assessment
+}
+
+/// The changes of a plan on each node, with those implied by hosts.
+struct Expanded {
+    action: Vec<Option<Action>>,
+    via: Vec<Option<NodeId>>,
+    planned: Vec<bool>,
+}
+
+/// Applies DESIGN.md's "Implied changes (hosts)": a reboot or update of a
+/// host is a reboot of every service on it, transitively; a what-if `down`
+/// of a host is a `down` of its guests. A guest takes the action of its
+/// nearest changed host, unless the plan names it itself. A service is
+/// planned when a reboot or update reaches it by any of these ways.
+///
+/// # Complexity
+/// O(nodes): one pass over the services with a host, hosts first.
+fn expand(topo: &Topology, named: &[(NodeId, Action)]) -> Expanded {
+    let n = topo.node_count();
+    let mut action = vec![None; n];
+    let mut via = vec![None; n];
+    let mut planned = vec![false; n];
+    for &(id, a) in named {
+        action[id.index()] = Some(a);
+        planned[id.index()] = a.is_planned();
+    }
+    if named.is_empty() {
+        return Expanded {
+            action,
+            via,
+            planned,
+        };
+    }
+    for &g in topo.hosted() {
+        let h = topo
+            .as_service(g)
+            .and_then(|s| s.host)
+            .expect("hosted services have a host");
+        let gi = g.index();
+        if planned[h.index()] {
+            planned[gi] = true;
+        }
+        if action[gi].is_none()
+            && let Some(ha) = action[h.index()]
+        {
+            action[gi] = Some(if ha.is_planned() {
+                Action::Reboot
+            } else {
+                Action::Down
+            });
+            via[gi] = Some(h);
+        }
+    }
+    Expanded {
+        action,
+        via,
+        planned,
+    }
+}
+
+/// Walks `topo` under the changes the plan names (by id or selector,
+/// already resolved) and derives findings and risk.
 ///
 /// `reference_date` is the day failover test ages are measured to: the plan's
 /// start when it has one, else today (the caller decides; this function reads
@@ -160,13 +307,53 @@ pub(crate) fn assess_from(
         topo.node_count(),
         "a standing state of another topology"
     );
-    let mut action = vec![None; topo.node_count()];
-    for &(id, a) in changes {
-        action[id.index()] = Some(a);
-    }
-    let start = walk::with_changes(&standing.start, &action);
+    let ex = expand(topo, changes);
+    let start = walk::with_changes(&standing.start, &ex.action);
     let status = walk::fixpoint_from(topo, &standing.status, &start);
-    let next = walk::cause_steps(topo, &start, &action, &status);
+    // Hit: a group is hit when it ends worse than before; a service when
+    // what it stands on gives it a status worse than before (its own
+    // change and `state` aside). An unchanged service's status is its
+    // state or what its targets give, so for it this is "worse than
+    // before" too; only changed ones need their targets looked at.
+    let hit: Vec<bool> = topo
+        .node_ids()
+        .map(|id| {
+            let i = id.index();
+            let before = standing.status[i];
+            if ex.action[i].is_none() || topo.as_group(id).is_some() {
+                status[i] > before
+            } else {
+                walk::from_targets(topo, &status, id) > before
+            }
+        })
+        .collect();
+    build(
+        topo,
+        &start,
+        status,
+        standing.status.clone(),
+        ex,
+        hit,
+        reference_date,
+        Some(standing),
+    )
+}
+
+/// The assessment from the walk's statuses: chains, users, findings and
+/// risk. `standing` is `None` when this is the standing estate itself,
+/// measured against an estate where everything is fine.
+#[allow(clippy::too_many_arguments)]
+fn build(
+    topo: &Topology,
+    start: &[Status],
+    status: Vec<Status>,
+    before: Vec<Status>,
+    ex: Expanded,
+    hit: Vec<bool>,
+    reference_date: Date,
+    standing: Option<&Standing>,
+) -> Assessment {
+    let (next, depth) = walk::cause_steps(topo, start, &ex.action, &ex.via, &status);
     let up = topo
         .groups()
         .iter()
@@ -177,31 +364,96 @@ pub(crate) fn assess_from(
                 .count()
         })
         .collect();
-    let mut users_down = 0.0;
-    let mut users_degraded = 0.0;
+    let mut u = [0.0f64; 6];
     for &e in topo.entry_points() {
         let users = topo.as_service(e).and_then(|s| s.users).unwrap_or(0.0);
-        match status[e.index()] {
-            Status::Down => users_down += users,
-            Status::Degraded => users_degraded += users,
+        let (now, then) = (status[e.index()], before[e.index()]);
+        match now {
+            Status::Down => u[0] += users,
+            Status::Degraded => u[1] += users,
             _ => {}
         }
+        match then {
+            Status::Down => u[2] += users,
+            Status::Degraded => u[3] += users,
+            _ => {}
+        }
+        if now == Status::Down && then != Status::Down {
+            u[4] += users;
+        }
+        if now == Status::Degraded && then <= Status::AtRisk {
+            u[5] += users;
+        }
     }
+    let u = u.map(round_share);
+    let users = match standing {
+        Some(_) => Users {
+            down: u[0],
+            degraded: u[1],
+            before_down: u[2],
+            before_degraded: u[3],
+            added_down: u[4],
+            added_degraded: u[5],
+        },
+        // The standing estate: its users are "before" for every plan, and
+        // measured against a fine estate, all of them are added.
+        None => Users {
+            down: u[0],
+            degraded: u[1],
+            before_down: u[0],
+            before_degraded: u[1],
+            added_down: u[0],
+            added_degraded: u[1],
+        },
+    };
     let mut a = Assessment {
         status,
-        action,
+        before,
+        action: ex.action,
+        via: ex.via,
+        planned: ex.planned,
+        hit,
         next,
+        depth,
         up,
-        users_down: round_share(users_down),
-        users_degraded: round_share(users_degraded),
+        users,
+        users_down: users.down,
+        users_degraded: users.degraded,
         findings: Vec::new(),
         risk: Level::Low,
         risk_reasons: Vec::new(),
+        risk_before: Level::Low,
+        risk_before_reasons: Vec::new(),
         reference_date,
     };
     a.findings = findings::find(topo, &a);
-    a.risk_reasons = risk_reasons(topo, &a);
+    match standing {
+        Some(st) => {
+            let mut findings = std::mem::take(&mut a.findings);
+            for f in &mut findings {
+                let key = (f.kind, f.subjects[0]);
+                f.new = st.finding_keys.binary_search(&key).is_err()
+                    || a.hit[key.1.index()]
+                    || a.is_changed(topo, key.1);
+            }
+            a.findings = findings;
+            // The plan's own findings first, each part in the usual order.
+            a.findings.sort_by_key(|f| !f.new);
+            a.risk_before = st.assessment.risk;
+            a.risk_before_reasons = st.assessment.risk_reasons.clone();
+        }
+        None => {
+            for f in &mut a.findings {
+                f.new = true;
+            }
+        }
+    }
+    a.risk_reasons = risk_reasons(topo, &a, standing.is_none());
     a.risk = a.risk_reasons.first().map_or(Level::Low, |r| r.0);
+    if standing.is_none() {
+        a.risk_before = a.risk;
+        a.risk_before_reasons = a.risk_reasons.clone();
+    }
     a
 }
 
@@ -211,74 +463,107 @@ fn round_share(x: f64) -> f64 {
     (x * 1e9).round() / 1e9
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The rules of DESIGN.md's risk level that apply, most severe first. The
-/// risk is the first one's level (low when none applies).
-fn risk_reasons(topo: &Topology, a: &Assessment) -> Vec<(Level, String)> {
+/// risk is the first one's level (low when none applies). `standing` says
+/// the words of the standing estate ("already") rather than a plan's.
+fn risk_reasons(topo: &Topology, a: &Assessment, standing: bool) -> Vec<(Level, String)> {
     let mut out = Vec::new();
     for level in [Level::Critical, Level::High, Level::Medium] {
-        let n = a.findings.iter().filter(|f| f.severity == level).count();
+        let n = a
+            .findings
+            .iter()
+            .filter(|f| f.new && f.severity == level)
+            .count();
         if n > 0 {
+            let what = format!("{} finding", level.as_str());
+            let whats = format!("{} findings", level.as_str());
             out.push((
                 level,
-                format!(
-                    "{n} {} finding{}",
-                    level.as_str(),
-                    if n == 1 { "" } else { "s" }
-                ),
+                if standing {
+                    plural(n, &what, &whats)
+                } else {
+                    format!("{} of the change", plural(n, &what, &whats))
+                },
             ));
         }
     }
-    if a.users_down > 0.0 {
+    let pct = crate::text::percent;
+    if a.users.added_down > 0.0 {
         out.push((
             Level::Critical,
-            format!("{} of users down", crate::text::percent(a.users_down)),
+            if standing {
+                format!("{} of users down", pct(a.users.added_down))
+            } else {
+                format!("+{} of users down", pct(a.users.added_down))
+            },
         ));
     }
-    if a.users_degraded > 0.0 {
+    if a.users.added_degraded > 0.0 {
+        out.push((
+            Level::High,
+            if standing {
+                format!("{} of users degraded", pct(a.users.added_degraded))
+            } else {
+                format!("+{} of users degraded", pct(a.users.added_degraded))
+            },
+        ));
+    }
+    let mut important: Vec<String> = Vec::new();
+    let mut important_count = 0;
+    let mut hit_count = 0;
+    for id in topo.node_ids() {
+        if !a.hit[id.index()] {
+            continue;
+        }
+        hit_count += 1;
+        if let Some(s) = topo.as_service(id)
+            && a.status(id) == Status::Down
+            && s.criticality >= crate::topology::Criticality::High
+        {
+            important_count += 1;
+            if important.len() < 5 {
+                important.push(format!("{} ({})", s.id, s.criticality.as_str()));
+            }
+        }
+    }
+    if important_count > 0 {
         out.push((
             Level::High,
             format!(
-                "{} of users degraded",
-                crate::text::percent(a.users_degraded)
-            ),
-        ));
-    }
-    let important: Vec<String> = topo
-        .services()
-        .iter()
-        .enumerate()
-        .filter(|(i, s)| {
-            a.action[*i].is_none()
-                && a.status[*i] == Status::Down
-                && s.criticality >= crate::topology::Criticality::High
-        })
-        .map(|(_, s)| format!("{} ({})", s.id, s.criticality.as_str()))
-        .collect();
-    if !important.is_empty() {
-        let shown: Vec<&str> = important.iter().take(5).map(String::as_str).collect();
-        out.push((
-            Level::High,
-            format!(
-                "outside the plan, {}{} end{} down",
-                shown.join(", "),
-                if important.len() > 5 {
-                    format!(" and {} more", important.len() - 5)
+                "{}{} {} down",
+                important.join(", "),
+                if important_count > 5 {
+                    format!(" and {} more", important_count - 5)
                 } else {
                     String::new()
                 },
-                if important.len() == 1 { "s" } else { "" }
+                match (standing, important_count == 1) {
+                    (true, true) => "is",
+                    (true, false) => "are",
+                    (false, true) => "goes",
+                    (false, false) => "go",
+                }
             ),
         ));
     }
-    let at_risk = a.status.iter().filter(|s| **s == Status::AtRisk).count();
-    if at_risk > 0 {
+    if hit_count > 0 {
         out.push((
             Level::Medium,
-            format!(
-                "{at_risk} service{} or group{} left with no spare (at-risk)",
-                if at_risk == 1 { "" } else { "s" },
-                if at_risk == 1 { "" } else { "s" }
-            ),
+            if standing {
+                format!(
+                    "{} not ok",
+                    plural(hit_count, "service or group", "services and groups")
+                )
+            } else {
+                format!(
+                    "{} made worse",
+                    plural(hit_count, "service or group", "services and groups")
+                )
+            },
         ));
     }
     out.sort_by_key(|r| std::cmp::Reverse(r.0));
@@ -291,9 +576,41 @@ impl Assessment {
         self.status[id.index()]
     }
 
-    /// The action the plan takes on a service, if any.
+    /// The status of a service or group before the change (the standing
+    /// estate).
+    pub fn before(&self, id: NodeId) -> Status {
+        self.before[id.index()]
+    }
+
+    /// The plan made this service or group worse (DESIGN.md's "hit"): a
+    /// group that ends worse than before, a service whose targets give it
+    /// a worse status than it had.
+    pub fn hit(&self, id: NodeId) -> bool {
+        self.hit[id.index()]
+    }
+
+    /// The action the plan takes on a service, if any, implied ones
+    /// included.
     pub fn action(&self, id: NodeId) -> Option<Action> {
         self.action[id.index()]
+    }
+
+    /// For a change implied by a host: that host (the direct one).
+    pub fn via(&self, id: NodeId) -> Option<NodeId> {
+        self.via[id.index()]
+    }
+
+    /// A reboot or update reaches the service: its boot facts matter.
+    pub fn is_planned(&self, id: NodeId) -> bool {
+        self.planned[id.index()]
+    }
+
+    /// A changed service, or a group with a changed member.
+    pub fn is_changed(&self, topo: &Topology, id: NodeId) -> bool {
+        match topo.as_group(id) {
+            Some(g) => g.members.iter().any(|&m| self.action(m).is_some()),
+            None => self.action(id).is_some(),
+        }
     }
 
     /// Members of a group that are not down.
@@ -302,18 +619,32 @@ impl Assessment {
     }
 
     /// The shortest cause chain from `id` back to a starting cause, `id`
-    /// first. Just `[id]` for a starting cause; empty for an `ok` node.
+    /// first, with at most [`MAX_CHAIN`] steps after it ([`Assessment::chain_more`]
+    /// counts the rest: the chain goes on in the chain of its last step).
+    /// Just `[id]` for a starting cause; empty for an `ok` node.
+    ///
+    /// # Complexity
+    /// O(min(chain length, MAX_CHAIN)): listing every chain of a 10,000-deep
+    /// estate stays linear in it.
     pub fn chain(&self, id: NodeId) -> Vec<NodeId> {
         if self.status(id) == Status::Ok {
             return Vec::new();
         }
         let mut out = vec![id];
         let mut at = id;
-        while let Some(n) = self.next[at.index()] {
+        while out.len() <= MAX_CHAIN
+            && let Some(n) = self.next[at.index()]
+        {
             out.push(n);
             at = n;
         }
         out
+    }
+
+    /// Steps of `id`'s cause chain beyond the [`MAX_CHAIN`] that
+    /// [`Assessment::chain`] lists.
+    pub fn chain_more(&self, id: NodeId) -> usize {
+        (self.depth[id.index()] as usize).saturating_sub(MAX_CHAIN)
     }
 
     /// Why a chain ends at `id`: it was changed, or its `state` said so.
@@ -327,12 +658,16 @@ impl Assessment {
         }
     }
 
-    /// Every node that is not `ok` or is changed, worst first, then in
-    /// topology order.
+    /// Every node that is not `ok` (after or before) or is changed, worst
+    /// first, then in topology order.
     pub fn impacted(&self, topo: &Topology) -> Vec<NodeId> {
         let mut v: Vec<NodeId> = topo
             .node_ids()
-            .filter(|&n| self.status(n) != Status::Ok || self.action(n).is_some())
+            .filter(|&n| {
+                self.status(n) != Status::Ok
+                    || self.before(n) != Status::Ok
+                    || self.action(n).is_some()
+            })
             .collect();
         v.sort_by_key(|&n| std::cmp::Reverse(self.status(n)));
         v
@@ -345,9 +680,16 @@ impl Assessment {
         walk::is_fixpoint(topo, &start, &self.status)
     }
 
-    /// Findings that must be dealt with before approval.
+    /// The plan's own findings that must be dealt with before approval.
     pub fn blocking_findings(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.severity.is_blocking())
+        self.findings
+            .iter()
+            .filter(|f| f.new && f.severity.is_blocking())
+    }
+
+    /// The plan's own findings (not already so before the change).
+    pub fn new_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.new)
     }
 
     /// Changed services, in topology order.

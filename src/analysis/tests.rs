@@ -315,7 +315,11 @@ fn manual_failover_also_fires_on_the_empty_plan_when_the_active_member_is_down()
     let a = run(&t, &[]);
     assert_eq!(st(&t, &a, "p"), "down");
     assert_eq!(found(&t, &a), vec!["manual-failover:p"]);
-    assert_eq!(a.risk, Level::High);
+    // Already so before the change: the empty plan adds nothing, and the
+    // estate itself reads high.
+    assert!(!a.findings[0].new);
+    assert_eq!(a.risk, Level::Low);
+    assert_eq!(a.risk_before, Level::High);
 }
 
 // --- findings -----------------------------------------------------------
@@ -688,8 +692,13 @@ requires = ["g"]
     );
     let a = run(&t2, &[]);
     assert_eq!(st(&t2, &a, "x"), "at-risk");
-    assert_eq!(a.risk, Level::Medium);
-    assert_eq!(run(&t, &[]).risk, Level::Low);
+    assert_eq!(a.risk, Level::Low, "the empty plan is low");
+    assert_eq!(a.risk_before, Level::Medium);
+    assert_eq!(run(&t, &[]).risk_before, Level::Low);
+    // Rebooting the last member left makes x worse: its own risk.
+    let b = run(&t2, &[("m2", Reboot)]);
+    assert!(b.hit(t2.lookup("x").unwrap()));
+    assert!(b.risk >= Level::Medium);
 }
 
 // --- cause chains ---------------------------------------------------------
@@ -755,7 +764,7 @@ fn the_demo_reproduces_every_cause_of_the_seed_postmortem() {
     let t = load(crate::DEMO_NAME, crate::DEMO_TOPOLOGY).unwrap();
     let plan = crate::plan::Plan::parse("plan", crate::DEMO_PLAN).unwrap();
     let changes = crate::plan::resolve(&t, &plan.changes, None, "test").unwrap();
-    let a = assess(&t, &changes, plan.start_date().unwrap());
+    let a = assess(&t, &crate::plan::pairs(&changes), plan.start_date().unwrap());
     let f = found(&t, &a);
     // The secondary was already offline.
     assert!(

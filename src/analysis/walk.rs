@@ -74,7 +74,8 @@ fn group_status(g: &Group, status: &[Status]) -> Status {
 /// What a dependency at `target` status does to a service through `edge`.
 fn through(edge: Edge, target: Status) -> Status {
     match (edge, target) {
-        (Edge::Requires, t) => t,
+        // A guest is down while its host is: `host` is one more `requires`.
+        (Edge::Requires | Edge::Host, t) => t,
         (Edge::Wants, Status::Down | Status::Degraded) => Status::Degraded,
         _ => Status::Ok,
     }
@@ -93,8 +94,31 @@ fn evaluate(topo: &Topology, start: &[Status], status: &[Status], id: NodeId) ->
                 .wants
                 .iter()
                 .map(|t| through(Edge::Wants, status[t.index()]));
-            needs.chain(likes).fold(start[id.index()], Status::max)
+            let host = s.host.map(|h| through(Edge::Host, status[h.index()]));
+            needs
+                .chain(likes)
+                .chain(host)
+                .fold(start[id.index()], Status::max)
         }
+    }
+}
+
+/// The status a service's rules give from its targets alone (`requires`,
+/// `wants`, `host`), ignoring its own change and `state`: what it stands on.
+pub(super) fn from_targets(topo: &Topology, status: &[Status], id: NodeId) -> Status {
+    match topo.node(id) {
+        Node::Group(g) => group_status(g, status),
+        Node::Service(s) => s
+            .requires
+            .iter()
+            .map(|t| through(Edge::Requires, status[t.index()]))
+            .chain(
+                s.wants
+                    .iter()
+                    .map(|t| through(Edge::Wants, status[t.index()])),
+            )
+            .chain(s.host.map(|h| through(Edge::Host, status[h.index()])))
+            .fold(Status::Ok, Status::max),
     }
 }
 
@@ -190,7 +214,7 @@ fn explains(topo: &Topology, status: &[Status], node: NodeId, edge: Edge, target
     let s = status[node.index()];
     let t = status[target.index()];
     match edge {
-        Edge::Requires | Edge::Wants => s != Status::Ok && through(edge, t) == s,
+        Edge::Requires | Edge::Wants | Edge::Host => s != Status::Ok && through(edge, t) == s,
         Edge::Member => {
             let Some(g) = topo.as_group(node) else {
                 return false;
@@ -213,6 +237,11 @@ fn explains(topo: &Topology, status: &[Status], node: NodeId, edge: Edge, target
 /// edges back to a starting cause (a node whose own start explains its
 /// final status). `None` for starting causes and `ok` nodes.
 ///
+/// A change implied by a host (`via` is `Some`) is not a starting cause of
+/// its own: its chain runs through its host to the change the plan names
+/// (`vm-db <- hv-01 [reboot]`). Its host is changed too, so down, and the
+/// `host` edge explains it.
+///
 /// A multi-source breadth-first search from the starting causes along
 /// explaining edges, walked backwards. Every non-ok status of the least
 /// fixpoint has a well-founded derivation made of such edges, so every
@@ -224,10 +253,13 @@ pub(super) fn cause_steps(
     topo: &Topology,
     start: &[Status],
     action: &[Option<Action>],
+    via: &[Option<NodeId>],
     status: &[Status],
-) -> Vec<Option<NodeId>> {
+) -> (Vec<Option<NodeId>>, Vec<u32>) {
     let n = topo.node_count();
     let mut next = vec![None; n];
+    // Steps from each node to the end of its chain: the search's layer.
+    let mut depth = vec![0u32; n];
     let mut seen = vec![false; n];
     let mut queue = VecDeque::new();
     // Changed services enter the queue before standing conditions, so that
@@ -238,6 +270,7 @@ pub(super) fn cause_steps(
             let s = status[id.index()];
             if s != Status::Ok
                 && start[id.index()] == s
+                && via[id.index()].is_none()
                 && action[id.index()].is_some() == changed_first
             {
                 seen[id.index()] = true;
@@ -250,6 +283,7 @@ pub(super) fn cause_steps(
             if !seen[d.index()] && explains(topo, status, d, edge, t) {
                 seen[d.index()] = true;
                 next[d.index()] = Some(t);
+                depth[d.index()] = depth[t.index()] + 1;
                 queue.push_back(d);
             }
         }
@@ -259,5 +293,5 @@ pub(super) fn cause_steps(
             .all(|id| status[id.index()] == Status::Ok || seen[id.index()]),
         "every non-ok node has a cause chain"
     );
-    next
+    (next, depth)
 }

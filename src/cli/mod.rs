@@ -174,10 +174,7 @@ fn topology_for(explicit: Option<&Path>, lp: &LoadedPlan) -> Result<Topology, Cl
 }
 
 /// Resolves the plan's changes (located in its file) and the flags' changes.
-fn resolve_all(
-    topo: &Topology,
-    lp: &LoadedPlan,
-) -> Result<Vec<(topology::NodeId, Action)>, CliError> {
+fn resolve_all(topo: &Topology, lp: &LoadedPlan) -> Result<Vec<plan::Named>, CliError> {
     let name = lp
         .path
         .as_ref()
@@ -196,7 +193,7 @@ fn resolve_all(
 struct Loaded {
     lp: LoadedPlan,
     topo: Topology,
-    changes: Vec<(topology::NodeId, Action)>,
+    changes: Vec<plan::Named>,
 }
 
 /// The plan (from --plan) with the flags' changes added, its topology, and
@@ -237,7 +234,11 @@ fn graph_cmd(a: &GraphArgs) -> Result<u8, CliError> {
     let Loaded { lp, topo, changes } = plan_and_changes(a.topology.as_deref(), &a.changes)?;
     let assessment = (!changes.is_empty()).then(|| {
         let today = Date::today_utc();
-        crate::analysis::assess(&topo, &changes, lp.plan.start_date().unwrap_or(today))
+        crate::analysis::assess(
+            &topo,
+            &plan::pairs(&changes),
+            lp.plan.start_date().unwrap_or(today),
+        )
     });
     let out = match a.format {
         GraphFormat::Dot => report::dot(&topo, assessment.as_ref()),

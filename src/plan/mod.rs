@@ -1,6 +1,9 @@
 //! Change plans: what will be touched, when, what has been ticked off, and
 //! who signed. Loaded from and saved to TOML.
 
+pub mod selector;
+
+use crate::analysis::Level;
 use crate::diag::{Diagnostic, Diagnostics, Source, did_you_mean};
 use crate::topology::{NodeId, Topology};
 use serde::{Deserialize, Serialize};
@@ -35,9 +38,12 @@ impl Action {
     }
 }
 
-/// One change of a plan, by service id.
+/// One change of a plan: a service id, or a selector (`KEY=VALUE,...`,
+/// see [`selector`]) naming every service it matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
+    /// A service id, or a selector: it is a selector when it holds `=`
+    /// (ids cannot).
     pub service: String,
     pub action: Action,
     /// Where the change was written, for error messages; `None` when it came
@@ -54,6 +60,29 @@ pub struct Signoff {
     pub at: Option<Datetime>,
 }
 
+impl Change {
+    /// True when the change names services by a selector.
+    pub fn is_selector(&self) -> bool {
+        self.service.contains('=')
+    }
+}
+
+/// A named person accepts the plan's risk up to a level (`[[accept]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accept {
+    pub risk: Level,
+    pub who: String,
+    pub why: String,
+    pub at: Option<Datetime>,
+}
+
+impl Accept {
+    /// Counts towards readiness: it names who and why.
+    pub fn is_complete(&self) -> bool {
+        !self.who.trim().is_empty() && !self.why.trim().is_empty()
+    }
+}
+
 /// A change plan.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Plan {
@@ -66,6 +95,19 @@ pub struct Plan {
     /// Ticked checklist item ids, in the order they were ticked.
     pub done: Vec<String>,
     pub signoffs: Vec<Signoff>,
+    /// Acceptances of the plan's risk, in file order.
+    pub accepts: Vec<Accept>,
+}
+
+impl Plan {
+    /// The highest risk level accepted by a complete `[[accept]]`.
+    pub fn accepted_level(&self) -> Option<Level> {
+        self.accepts
+            .iter()
+            .filter(|a| a.is_complete())
+            .map(|a| a.risk)
+            .max()
+    }
 }
 
 #[derive(Deserialize)]
@@ -77,6 +119,17 @@ struct RawPlan {
     checklist: Option<RawChecklist>,
     #[serde(default)]
     signoff: Vec<Signoff>,
+    #[serde(default)]
+    accept: Vec<RawAccept>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccept {
+    risk: Spanned<String>,
+    who: Spanned<String>,
+    why: Spanned<String>,
+    at: Option<Datetime>,
 }
 
 #[derive(Deserialize)]
@@ -91,7 +144,8 @@ struct RawHeader {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawChange {
-    service: Spanned<String>,
+    service: Option<Spanned<String>>,
+    select: Option<Spanned<String>>,
     action: Action,
 }
 
@@ -108,8 +162,19 @@ struct OutPlan<'p> {
     plan: OutHeader<'p>,
     change: Vec<OutChange<'p>>,
     checklist: OutChecklist<'p>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    accept: Vec<OutAccept<'p>>,
     #[serde(skip_serializing_if = "<[Signoff]>::is_empty")]
     signoff: &'p [Signoff],
+}
+
+#[derive(Serialize)]
+struct OutAccept<'p> {
+    risk: &'static str,
+    who: &'p str,
+    why: &'p str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at: Option<&'p Datetime>,
 }
 
 #[derive(Serialize)]
@@ -125,7 +190,10 @@ struct OutHeader<'p> {
 
 #[derive(Serialize)]
 struct OutChange<'p> {
-    service: &'p str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<&'p str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    select: Option<&'p str>,
     action: Action,
 }
 
@@ -145,7 +213,7 @@ impl Plan {
             crate::diag::from_toml(
                 &src,
                 &e,
-                "a plan has [plan] (title, topology, start, minutes), [[change]] (service, action = reboot|update|down), [checklist] done = [...] and [[signoff]]",
+                "a plan has [plan] (title, topology, start, minutes), [[change]] (service or select, action = reboot|update|down), [[accept]] (risk, who, why), [checklist] done = [...] and [[signoff]]",
             )
         })?;
         let header = raw.plan.unwrap_or(RawHeader {
@@ -182,22 +250,95 @@ impl Plan {
                 done.push(d);
             }
         }
+        let mut changes = Vec::with_capacity(raw.change.len());
+        for c in raw.change {
+            let named = match (c.service, c.select) {
+                (Some(s), None) => {
+                    if s.get_ref().contains('=') {
+                        return Err(Diagnostic::at(
+                            &src,
+                            s.span(),
+                            "`service` holds a selector",
+                        )
+                        .with_help("write it as select = \"KEY=VALUE\" instead")
+                        .into());
+                    }
+                    s
+                }
+                (None, Some(sel)) => {
+                    if let Err(why) = selector::parse(sel.get_ref()) {
+                        return Err(Diagnostic::at(
+                            &src,
+                            sel.span(),
+                            format!("invalid selector: {why}"),
+                        )
+                        .with_help(selector::HELP)
+                        .into());
+                    }
+                    sel
+                }
+                (Some(s), Some(_)) => {
+                    return Err(Diagnostic::at(
+                        &src,
+                        s.span(),
+                        "a change has both `service` and `select`",
+                    )
+                    .with_help("keep one: a [[change]] names one service, or a selector")
+                    .into());
+                }
+                (None, None) => {
+                    return Err(Diagnostic::whole_file(
+                        name,
+                        "a [[change]] has neither `service` nor `select`",
+                    )
+                    .with_help("add service = \"ID\" or select = \"KEY=VALUE\"")
+                    .into());
+                }
+            };
+            changes.push(Change {
+                span: Some(named.span()),
+                service: named.into_inner(),
+                action: c.action,
+            });
+        }
+        let mut accepts = Vec::with_capacity(raw.accept.len());
+        for a in raw.accept {
+            let Some(risk) = Level::parse(a.risk.get_ref()) else {
+                return Err(Diagnostic::at(
+                    &src,
+                    a.risk.span(),
+                    format!("unknown risk level `{}`", a.risk.get_ref()),
+                )
+                .with_help("write low, medium, high or critical: the level accepted")
+                .into());
+            };
+            for (field, v) in [("who", &a.who), ("why", &a.why)] {
+                if v.get_ref().trim().is_empty() {
+                    return Err(Diagnostic::at(
+                        &src,
+                        v.span(),
+                        format!("an acceptance needs `{field}`"),
+                    )
+                    .with_help("name the person who accepts the risk and the reason they accept it")
+                    .into());
+                }
+            }
+            accepts.push(Accept {
+                risk,
+                who: a.who.into_inner(),
+                why: a.why.into_inner(),
+                at: a.at,
+            });
+        }
         Ok(Plan {
             title: header.title.unwrap_or_default(),
             topology: header.topology,
             start: header.start.map(Spanned::into_inner),
             minutes,
-            changes: raw
-                .change
-                .into_iter()
-                .map(|c| Change {
-                    span: Some(c.service.span()),
-                    service: c.service.into_inner(),
-                    action: c.action,
-                })
-                .collect(),
+            changes,
             done,
             signoffs: raw.signoff,
+            accepts,
         })
     }
 
@@ -224,11 +365,22 @@ impl Plan {
                 .changes
                 .iter()
                 .map(|c| OutChange {
-                    service: &c.service,
+                    service: (!c.is_selector()).then_some(c.service.as_str()),
+                    select: c.is_selector().then_some(c.service.as_str()),
                     action: c.action,
                 })
                 .collect(),
             checklist: OutChecklist { done: &self.done },
+            accept: self
+                .accepts
+                .iter()
+                .map(|a| OutAccept {
+                    risk: a.risk.as_str(),
+                    who: &a.who,
+                    why: &a.why,
+                    at: a.at.as_ref(),
+                })
+                .collect(),
             signoff: &self.signoffs,
         };
         toml::to_string(&out).expect("a plan always serialises")
@@ -274,39 +426,74 @@ impl Plan {
     }
 }
 
-/// Resolves changes against a topology.
+/// A change resolved against a topology: the service, its action, and
+/// the selector that named it (`None` when it was named by id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub service: NodeId,
+    pub action: Action,
+    pub selector: Option<String>,
+}
+
+impl From<(NodeId, Action)> for Named {
+    fn from((service, action): (NodeId, Action)) -> Named {
+        Named {
+            service,
+            action,
+            selector: None,
+        }
+    }
+}
+
+/// The (service, action) pairs of resolved changes, as the walk takes them.
+pub fn pairs(named: &[Named]) -> Vec<(NodeId, Action)> {
+    named.iter().map(|n| (n.service, n.action)).collect()
+}
+
+/// Resolves changes against a topology, selectors expanded: an explicit id
+/// wins over a selector; the same action twice is one change; two
+/// different actions for one service (two ids, or two selectors) are an
+/// error naming both. Changes implied by hosts are not added here: the
+/// walk adds them (see [`crate::analysis::assess`]).
 ///
 /// `source` is the plan text the changes came from, so errors can point at
 /// them; changes without a span are reported as coming from `origin` (e.g.
 /// "command line").
 ///
 /// # Errors
-/// A change naming an unknown service, a group, or a service changed twice.
+/// A change naming an unknown service, a group, a selector that matches
+/// nothing or is malformed, or a service given two different actions.
+///
+/// # Complexity
+/// O(changes · log n) for ids, plus O(n · pairs) per selector.
 pub fn resolve(
     topo: &Topology,
     changes: &[Change],
     source: Option<&Source<'_>>,
     origin: &str,
-) -> Result<Vec<(NodeId, Action)>, Diagnostics> {
+) -> Result<Vec<Named>, Diagnostics> {
     let mut errors = Vec::new();
-    let mut out: Vec<(NodeId, Action)> = Vec::with_capacity(changes.len());
-    for c in changes {
-        let locate = |msg: String| match (source, &c.span) {
-            (Some(src), Some(span)) => Diagnostic::at(src, span.clone(), msg),
-            _ => Diagnostic::whole_file(origin, msg),
-        };
+    // Per service: the index in `out` of its change, and whether an id
+    // named it (an id wins over a selector).
+    let mut at: std::collections::HashMap<NodeId, (usize, bool)> =
+        std::collections::HashMap::new();
+    let mut out: Vec<Named> = Vec::with_capacity(changes.len());
+    let locate = |c: &Change, msg: String| match (source, &c.span) {
+        (Some(src), Some(span)) => Diagnostic::at(src, span.clone(), msg),
+        _ => Diagnostic::whole_file(origin, msg),
+    };
+    let flag = |c: &Change| {
+        if c.span.is_some() {
+            "in the plan".to_string()
+        } else {
+            format!("in --{}", c.action.as_str())
+        }
+    };
+    // Ids first, so that an id wins whatever the order of the changes.
+    for c in changes.iter().filter(|c| !c.is_selector()) {
         match topo.lookup(&c.service) {
             None => errors.push(
-                locate(format!(
-                    "unknown service `{}` {}",
-                    c.service,
-                    if c.span.is_some() {
-                        "in the plan".to_string()
-                    } else {
-                        format!("in --{}", c.action.as_str())
-                    }
-                ))
-                .with_help(
+                locate(c, format!("unknown service `{}` {}", c.service, flag(c))).with_help(
                     did_you_mean(
                         &c.service,
                         topo.services().iter().map(|s| s.id.as_str()),
@@ -320,23 +507,94 @@ pub fn resolve(
                     .map(|g| g.members.iter().map(|&m| topo.id(m)).collect())
                     .unwrap_or_default();
                 errors.push(
-                    locate(format!("`{}` is a group; a plan changes services", c.service))
-                        .with_help(format!("name its members instead: {}", members.join(", "))),
+                    locate(c, format!("`{}` is a group; a plan changes services", c.service))
+                        .with_help(format!(
+                            "name its members instead: {}, or select them all with group={}",
+                            members.join(", "),
+                            c.service
+                        )),
                 );
             }
-            Some(id) => {
-                if let Some(prev) = out.iter().find(|(n, _)| *n == id) {
-                    errors.push(
-                        locate(format!(
+            Some(id) => match at.get(&id) {
+                Some(&(i, _)) if out[i].action == c.action => {}
+                Some(&(i, _)) => errors.push(
+                    locate(
+                        c,
+                        format!(
                             "service `{}` is changed twice ({} and {})",
                             c.service,
-                            prev.1.as_str(),
+                            out[i].action.as_str(),
                             c.action.as_str()
-                        ))
-                        .with_help("give each service one action"),
+                        ),
+                    )
+                    .with_help("give each service one action"),
+                ),
+                None => {
+                    at.insert(id, (out.len(), true));
+                    out.push(Named {
+                        service: id,
+                        action: c.action,
+                        selector: None,
+                    });
+                }
+            },
+        }
+    }
+    for c in changes.iter().filter(|c| c.is_selector()) {
+        let sel = match selector::parse(&c.service) {
+            Ok(sel) => sel,
+            Err(why) => {
+                errors.push(
+                    locate(c, format!("invalid selector `{}`: {why}", c.service))
+                        .with_help(selector::HELP),
+                );
+                continue;
+            }
+        };
+        let matched = sel.matching(topo);
+        if matched.is_empty() {
+            errors.push(
+                locate(
+                    c,
+                    format!("selector `{}` {} matches no service", c.service, flag(c)),
+                )
+                .with_help(sel.why_nothing(topo)),
+            );
+            continue;
+        }
+        for id in matched {
+            match at.get(&id) {
+                // An id wins over a selector.
+                Some(&(_, true)) => {}
+                Some(&(i, false)) if out[i].action == c.action => {}
+                Some(&(i, false)) => {
+                    errors.push(
+                        locate(
+                            c,
+                            format!(
+                                "service `{}` gets two actions from selectors: {} from `{}` and {} from `{}`",
+                                topo.id(id),
+                                out[i].action.as_str(),
+                                out[i].selector.as_deref().unwrap_or(""),
+                                c.action.as_str(),
+                                c.service
+                            ),
+                        )
+                        .with_help(format!(
+                            "narrow one selector, or name `{}` by its id to settle its action",
+                            topo.id(id)
+                        )),
                     );
-                } else {
-                    out.push((id, c.action));
+                    // One error per pair of selectors is enough.
+                    break;
+                }
+                None => {
+                    at.insert(id, (out.len(), false));
+                    out.push(Named {
+                        service: id,
+                        action: c.action,
+                        selector: Some(c.service.clone()),
+                    });
                 }
             }
         }

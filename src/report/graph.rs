@@ -108,6 +108,7 @@ pub fn dot(topo: &Topology, a: Option<&Assessment>) -> String {
                 Edge::Requires => "",
                 Edge::Wants => " [style = dashed, label = \"wants\"]",
                 Edge::Member => " [style = dotted, arrowhead = none]",
+                Edge::Host => " [style = bold, label = \"runs on\"]",
             };
             let _ = writeln!(
                 o,
@@ -172,6 +173,7 @@ pub fn mermaid(topo: &Topology, a: Option<&Assessment>, limit: Option<usize>) ->
                 Edge::Requires => "-->",
                 Edge::Wants => "-.->",
                 Edge::Member => "---",
+                Edge::Host => "==>",
             };
             let _ = writeln!(o, "  n{} {arrow} n{}", from.index(), id.index());
         }

@@ -14,42 +14,88 @@ pub fn json(topo: &Topology, r: &Review) -> String {
     let mut groups = Vec::new();
     for id in topo.node_ids() {
         let st = a.status(id);
+        let before = a.before(id);
         match topo.node(id) {
             Node::Service(s) => {
-                if st == Status::Ok && a.action(id).is_none() {
+                if st == Status::Ok && before == Status::Ok && a.action(id).is_none() {
                     continue;
                 }
+                let more = a.chain_more(id);
                 services.push(ServiceOut {
-                    cause: ids(&a.chain(id)),
-                    changed: a.action(id).is_some(),
                     id: &s.id,
                     status: st.as_str(),
+                    before: before.as_str(),
+                    hit: a.hit(id),
+                    changed: a.action(id).is_some(),
+                    cause: ids(&a.chain(id)),
+                    cause_more: (more > 0).then_some(more),
                 });
             }
             Node::Group(g) => {
-                if st == Status::Ok {
+                if st == Status::Ok && before == Status::Ok {
                     continue;
                 }
                 groups.push(GroupOut {
                     id: &g.id,
+                    status: st.as_str(),
+                    before: before.as_str(),
+                    hit: a.hit(id),
+                    up: a.up(topo, id),
                     members: g.members.len(),
                     min_up: g.min_up,
-                    status: st.as_str(),
-                    up: a.up(topo, id),
                 });
             }
         }
     }
+    // The selector that named each change, by service.
+    let selector_of = |n: crate::topology::NodeId| {
+        r.named
+            .binary_search_by_key(&n, |c| c.service)
+            .ok()
+            .and_then(|i| r.named[i].selector.as_deref())
+    };
     let doc = Doc {
-        alerts: Alerts {
-            keep_loud: &r.alerts.keep_loud,
-            silence: &r.alerts.silence,
-        },
+        version: 2,
+        topology: &topo.name,
         changes: a
             .changes(topo)
             .map(|(n, act)| ChangeOut {
-                action: act.as_str(),
                 service: topo.id(n),
+                action: act.as_str(),
+                via: a.via(n).map(|h| topo.id(h)),
+                selector: if a.via(n).is_none() {
+                    selector_of(n)
+                } else {
+                    None
+                },
+            })
+            .collect(),
+        risk: a.risk.as_str(),
+        risk_before: a.risk_before.as_str(),
+        ready: r.ready(),
+        users: UsersOut {
+            down: a.users.down,
+            degraded: a.users.degraded,
+            before: Pair {
+                down: a.users.before_down,
+                degraded: a.users.before_degraded,
+            },
+            added: Pair {
+                down: a.users.added_down,
+                degraded: a.users.added_degraded,
+            },
+        },
+        services,
+        groups,
+        findings: a
+            .findings
+            .iter()
+            .map(|f| FindingOut {
+                kind: f.kind.as_str(),
+                severity: f.severity.as_str(),
+                new: f.new,
+                subjects: ids(&f.subjects),
+                message: &f.message,
             })
             .collect(),
         checklist: r
@@ -57,34 +103,29 @@ pub fn json(topo: &Topology, r: &Review) -> String {
             .items
             .iter()
             .map(|i| ItemOut {
-                blocking: i.blocking,
-                done: i.done,
                 id: &i.id,
-                owner: &i.owner,
                 phase: i.phase.as_str(),
                 text: &i.text,
                 why: &i.why,
+                owner: &i.owner,
+                blocking: i.blocking,
+                done: i.done,
             })
             .collect(),
-        findings: a
-            .findings
-            .iter()
-            .map(|f| FindingOut {
-                kind: f.kind.as_str(),
-                message: &f.message,
-                severity: f.severity.as_str(),
-                subjects: ids(&f.subjects),
-            })
-            .collect(),
-        groups,
-        risk: a.risk.as_str(),
-        services,
-        topology: &topo.name,
-        users: Users {
-            degraded: a.users_degraded,
-            down: a.users_down,
+        alerts: Alerts {
+            silence: &r.alerts.silence,
+            keep_loud: &r.alerts.keep_loud,
         },
-        version: 1,
+        accepted: r
+            .accepted
+            .iter()
+            .map(|x| AcceptOut {
+                risk: x.risk.as_str(),
+                who: &x.who,
+                why: &x.why,
+                at: x.at.map(|t| t.to_string()),
+            })
+            .collect(),
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("JSON serialises");
     s.push('\n');
@@ -97,12 +138,24 @@ struct Doc<'a> {
     topology: &'a str,
     changes: Vec<ChangeOut<'a>>,
     risk: &'a str,
-    users: Users,
+    risk_before: &'a str,
+    ready: bool,
+    users: UsersOut,
     services: Vec<ServiceOut<'a>>,
     groups: Vec<GroupOut<'a>>,
     findings: Vec<FindingOut<'a>>,
     checklist: Vec<ItemOut<'a>>,
     alerts: Alerts<'a>,
+    accepted: Vec<AcceptOut<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct AcceptOut<'a> {
+    risk: &'a str,
+    who: &'a str,
+    why: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -115,6 +168,10 @@ struct Alerts<'a> {
 struct ChangeOut<'a> {
     service: &'a str,
     action: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    via: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selector: Option<&'a str>,
 }
 
 #[derive(serde::Serialize)]
@@ -132,6 +189,7 @@ struct ItemOut<'a> {
 struct FindingOut<'a> {
     kind: &'a str,
     severity: &'a str,
+    new: bool,
     subjects: Vec<&'a str>,
     message: &'a str,
 }
@@ -140,6 +198,8 @@ struct FindingOut<'a> {
 struct GroupOut<'a> {
     id: &'a str,
     status: &'a str,
+    before: &'a str,
+    hit: bool,
     up: usize,
     members: usize,
     min_up: usize,
@@ -149,12 +209,24 @@ struct GroupOut<'a> {
 struct ServiceOut<'a> {
     id: &'a str,
     status: &'a str,
+    before: &'a str,
+    hit: bool,
     changed: bool,
     cause: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cause_more: Option<usize>,
 }
 
 #[derive(serde::Serialize)]
-struct Users {
+struct UsersOut {
+    down: f64,
+    degraded: f64,
+    before: Pair,
+    added: Pair,
+}
+
+#[derive(serde::Serialize)]
+struct Pair {
     down: f64,
     degraded: f64,
 }

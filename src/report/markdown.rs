@@ -51,7 +51,7 @@ pub fn markdown(topo: &Topology, plan: &Plan, r: &Review) -> String {
         .collect();
     let _ = writeln!(
         o,
-        "| Risk | **{}**{} |",
+        "| Risk of the change | **{}**{} |",
         a.risk.as_str().to_uppercase(),
         if because.is_empty() {
             String::new()
@@ -59,25 +59,51 @@ pub fn markdown(topo: &Topology, plan: &Plan, r: &Review) -> String {
             format!(": {}", because.join("; "))
         }
     );
-    let _ = writeln!(o, "| Users down | {} |", percent(a.users_down));
-    let _ = writeln!(o, "| Users degraded | {} |", percent(a.users_degraded));
+    let before: Vec<String> = a
+        .risk_before_reasons
+        .iter()
+        .filter(|(l, _)| *l == a.risk_before)
+        .map(|(_, s)| md(s))
+        .collect();
     let _ = writeln!(
         o,
-        "| Blocking findings | {} |",
-        a.blocking_findings().count()
+        "| Before the change | {}{} |",
+        a.risk_before.as_str().to_uppercase(),
+        if before.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", before.join("; "))
+        }
     );
     let _ = writeln!(
         o,
+        "| Users down | {} (+{} by the change; {} before) |",
+        percent(a.users.down),
+        percent(a.users.added_down),
+        percent(a.users.before_down)
+    );
+    let _ = writeln!(
+        o,
+        "| Users degraded | {} (+{} by the change; {} before) |",
+        percent(a.users.degraded),
+        percent(a.users.added_degraded),
+        percent(a.users.before_degraded)
+    );
+    let _ = writeln!(
+        o,
+        "| Blocking findings of the change | {} |",
+        a.blocking_findings().count()
+    );
+    let _ = writeln!(o, "| Risk accepted | {} |", md(&super::accepted_text(r)));
+    let _ = writeln!(
+        o,
         "| Ready for approval | {} |",
-        if c.items.is_empty() {
+        if a.changes(topo).next().is_none() {
             "nothing to approve: the plan changes nothing".to_string()
-        } else if c.ready() {
-            "**yes**: every blocking checklist item is ticked".to_string()
+        } else if r.ready() {
+            "**yes**: every blocking checklist item is ticked and the risk is accepted".to_string()
         } else {
-            format!(
-                "**no**: {} blocking checklist items open",
-                c.open_blocking()
-            )
+            format!("**no**: {}", md(&r.readiness_text()))
         }
     );
 
@@ -92,9 +118,19 @@ pub fn markdown(topo: &Topology, plan: &Plan, r: &Review) -> String {
         );
         for (id, act) in changes {
             let s = topo.as_service(id).expect("changes are services");
+            let how = match a.via(id) {
+                Some(h) => format!(" (runs on {})", md(topo.id(h))),
+                None => r
+                    .named
+                    .binary_search_by_key(&id, |c| c.service)
+                    .ok()
+                    .and_then(|i| r.named[i].selector.as_deref())
+                    .map(|sel| format!(" (selected by {})", md(sel)))
+                    .unwrap_or_default(),
+            };
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} |",
+                "| {}{how} | {} | {} | {} |",
                 md(&s.id),
                 act.as_str(),
                 md(s.team.as_deref().unwrap_or("")),
@@ -104,25 +140,45 @@ pub fn markdown(topo: &Topology, plan: &Plan, r: &Review) -> String {
     }
 
     let _ = writeln!(o, "\n## Blast radius\n");
-    let impacted = a.impacted(topo);
-    if impacted.is_empty() {
-        let _ = writeln!(o, "Nothing is affected.");
+    let (own, standing) = super::impact_split(topo, a);
+    if own.is_empty() {
+        let _ = writeln!(o, "The change makes nothing worse.");
     } else {
         let _ = writeln!(
             o,
-            "| Status | Service or group | Users | Cause |\n|---|---|---|---|"
+            "| Status | Before | Service or group | Users | Cause |\n|---|---|---|---|---|"
         );
-        for id in impacted {
+        for id in own {
             let (name, users) = match topo.node(id) {
                 Node::Service(s) => (md(&s.id), s.users.map(percent).unwrap_or_default()),
                 Node::Group(g) => (format!("{} (group)", md(&g.id)), String::new()),
             };
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 a.status(id).as_str(),
+                a.before(id).as_str(),
                 name,
                 users,
+                md(&chain_text(topo, a, id, Glyphs::UNICODE))
+            );
+        }
+    }
+    if !standing.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nAlready so before the change:\n\n| Status | Service or group | Cause |\n|---|---|---|"
+        );
+        for id in standing {
+            let name = match topo.node(id) {
+                Node::Service(s) => md(&s.id),
+                Node::Group(g) => format!("{} (group)", md(&g.id)),
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} |",
+                a.status(id).as_str(),
+                name,
                 md(&chain_text(topo, a, id, Glyphs::UNICODE))
             );
         }
@@ -148,8 +204,9 @@ pub fn markdown(topo: &Topology, plan: &Plan, r: &Review) -> String {
             let subjects: Vec<String> = f.subjects.iter().map(|&n| md(topo.id(n))).collect();
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} |",
+                "| {}{} | {} | {} | {} |",
                 f.severity.as_str(),
+                if f.new { "" } else { " (already so)" },
                 f.kind.as_str(),
                 subjects.join(", "),
                 md(&f.message)

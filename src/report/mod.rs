@@ -76,7 +76,10 @@ pub fn chain_text(topo: &Topology, a: &Assessment, id: NodeId, g: Glyphs) -> Str
         return step_label(topo, a, id);
     };
     let mut parts: Vec<String> = chain.iter().map(|&n| step_label(topo, a, n)).collect();
-    if let Some(o) = a.origin(topo, last) {
+    let more = a.chain_more(id);
+    if more > 0 {
+        parts.push(format!("{} ({more} more steps)", g.ellipsis));
+    } else if let Some(o) = a.origin(topo, last) {
         let tag = origin_tag(o);
         if let Some(p) = parts.last_mut() {
             p.push(' ');
@@ -84,4 +87,72 @@ pub fn chain_text(topo: &Topology, a: &Assessment, id: NodeId, g: Glyphs) -> Str
         }
     }
     parts.join(&format!(" {} ", g.arrow))
+}
+
+/// Each change in words: `reboot lb-primary`, `reboot vm-7 (via hv-01)`,
+/// `update web-3 (os=ubuntu-22.04)`, in topology order.
+pub fn change_list(topo: &Topology, r: &crate::review::Review) -> Vec<String> {
+    let a = &r.assessment;
+    a.changes(topo)
+        .map(|(n, act)| {
+            let how = match a.via(n) {
+                Some(h) => format!(" (via {})", topo.id(h)),
+                None => r
+                    .named
+                    .binary_search_by_key(&n, |c| c.service)
+                    .ok()
+                    .and_then(|i| r.named[i].selector.as_deref())
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default(),
+            };
+            format!("{} {}{how}", act.as_str(), topo.id(n))
+        })
+        .collect()
+}
+
+/// The verdict in one line: the plan's own risk and what it adds, and how
+/// the estate stood before: `RISK HIGH (+0% down, +5% degraded) - before
+/// the change: CRITICAL`.
+pub fn verdict_line(a: &Assessment) -> String {
+    format!(
+        "RISK {} (+{} down, +{} degraded) - before the change: {}",
+        a.risk.as_str().to_uppercase(),
+        percent(a.users.added_down),
+        percent(a.users.added_degraded),
+        a.risk_before.as_str().to_uppercase()
+    )
+}
+
+/// Readiness for approval in words (see [`crate::review::Review::readiness_text`]).
+pub fn approval_text(r: &crate::review::Review) -> String {
+    r.readiness_text()
+}
+
+/// Who accepted what risk, or that nobody did.
+pub fn accepted_text(r: &crate::review::Review) -> String {
+    if r.accepted.is_empty() {
+        return "nobody has accepted the risk".to_string();
+    }
+    r.accepted
+        .iter()
+        .map(|x| {
+            format!(
+                "{} by {} ({}){}",
+                x.risk.as_str(),
+                x.who,
+                x.why,
+                x.at.map(|t| format!(" at {t}")).unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The impacted nodes split in two: what the plan changes or makes worse,
+/// and what was already so before it; each worst first, then in topology
+/// order.
+pub fn impact_split(topo: &Topology, a: &Assessment) -> (Vec<NodeId>, Vec<NodeId>) {
+    a.impacted(topo)
+        .into_iter()
+        .partition(|&n| a.hit(n) || a.action(n).is_some())
 }

@@ -24,25 +24,14 @@ pub fn text(topo: &Topology, plan: &Plan, r: &Review, width: usize, g: Glyphs) -
     if plan.start.is_some() || plan.minutes.is_some() {
         let _ = writeln!(o, "Window: {}", window(plan));
     }
-    let changes: Vec<String> = a
-        .changes(topo)
-        .map(|(n, act)| format!("{} {}", act.as_str(), topo.id(n)))
-        .collect();
+    let changes = super::change_list(topo, r);
     if changes.is_empty() {
         let _ = writeln!(o, "Changes: none (the estate as it stands)");
     } else {
         para(&mut o, "Changes: ", &changes.join(", "), width);
     }
     let blocking = a.blocking_findings().count();
-    let _ = writeln!(
-        o,
-        "\nRISK: {}   users down {}, degraded {}   {} blocking finding{}",
-        a.risk.as_str().to_uppercase(),
-        percent(a.users_down),
-        percent(a.users_degraded),
-        blocking,
-        if blocking == 1 { "" } else { "s" }
-    );
+    let _ = writeln!(o, "\n{}", super::verdict_line(a));
     let because: Vec<&str> = a
         .risk_reasons
         .iter()
@@ -52,28 +41,32 @@ pub fn text(topo: &Topology, plan: &Plan, r: &Review, width: usize, g: Glyphs) -
     if !because.is_empty() {
         para(&mut o, "Because: ", &because.join("; "), width);
     }
+    let before: Vec<&str> = a
+        .risk_before_reasons
+        .iter()
+        .filter(|(l, _)| *l == a.risk_before)
+        .map(|(_, s)| s.as_str())
+        .collect();
+    if !before.is_empty() {
+        para(&mut o, "Before the change: ", &before.join("; "), width);
+    }
     let c = &r.checklist;
-    if !c.items.is_empty() {
-        let _ = writeln!(
-            o,
-            "Approval: {}",
-            if c.ready() {
-                "ready (every blocking item is ticked)".to_string()
-            } else {
-                format!(
-                    "NOT READY, {} blocking checklist items open",
-                    c.open_blocking()
-                )
-            }
+    if !changes.is_empty() {
+        para(
+            &mut o,
+            "Approval: ",
+            &super::approval_text(r),
+            width,
         );
+        para(&mut o, "Accepted: ", &super::accepted_text(r), width);
     }
 
-    let impacted = a.impacted(topo);
-    let _ = writeln!(o, "\nBLAST RADIUS ({})", impacted.len());
-    if impacted.is_empty() {
-        let _ = writeln!(o, "  nothing is affected");
+    let (own, standing) = super::impact_split(topo, a);
+    let _ = writeln!(o, "\nBLAST RADIUS OF THE CHANGE ({})", own.len());
+    if own.is_empty() {
+        let _ = writeln!(o, "  the change makes nothing worse");
     }
-    for id in impacted {
+    let node = |o: &mut String, id| {
         let st = a.status(id);
         let (label, users) = match topo.node(id) {
             Node::Service(s) => (
@@ -85,33 +78,63 @@ pub fn text(topo: &Topology, plan: &Plan, r: &Review, width: usize, g: Glyphs) -
             ),
             Node::Group(g) => (format!("{} (group)", g.id), String::new()),
         };
-        let _ = writeln!(o, "  {:<9} {}{}", st.as_str().to_uppercase(), label, users);
+        let was = if a.before(id) != st {
+            format!("  (before: {})", a.before(id).as_str())
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            o,
+            "  {:<9} {}{}{}",
+            st.as_str().to_uppercase(),
+            inert(&label),
+            users,
+            was
+        );
         let chain = chain_text(topo, a, id, g);
         for line in wrap(&chain, width - 12) {
             let _ = writeln!(o, "            {}", inert(&line));
         }
+    };
+    for &id in &own {
+        node(&mut o, id);
+    }
+    if !standing.is_empty() {
+        let _ = writeln!(o, "\nALREADY SO BEFORE THE CHANGE ({})", standing.len());
+        for &id in &standing {
+            node(&mut o, id);
+        }
     }
 
+    let new = a.findings.iter().filter(|f| f.new).count();
     let _ = writeln!(
         o,
-        "\nFINDINGS ({}, {} blocking)",
-        a.findings.len(),
-        blocking
+        "\nFINDINGS OF THE CHANGE ({new}, {blocking} blocking)"
     );
-    if a.findings.is_empty() {
+    if new == 0 {
         let _ = writeln!(o, "  none");
     }
-    for f in &a.findings {
+    let finding = |o: &mut String, f: &crate::analysis::Finding| {
         let subjects: Vec<&str> = f.subjects.iter().map(|&n| topo.id(n)).collect();
         let _ = writeln!(
             o,
             "  {:<9} {}: {}",
             f.severity.as_str().to_uppercase(),
             f.kind.as_str(),
-            subjects.join(", ")
+            inert(&subjects.join(", "))
         );
         for line in wrap(&f.message, width - 12) {
             let _ = writeln!(o, "            {}", inert(&line));
+        }
+    };
+    for f in a.findings.iter().filter(|f| f.new) {
+        finding(&mut o, f);
+    }
+    let old = a.findings.len() - new;
+    if old > 0 {
+        let _ = writeln!(o, "\nFINDINGS ALREADY SO BEFORE THE CHANGE ({old})");
+        for f in a.findings.iter().filter(|f| !f.new) {
+            finding(&mut o, f);
         }
     }
 

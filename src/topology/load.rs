@@ -121,6 +121,18 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
         c.errors.extend(errors);
     }
     c.errors.extend(group_errors);
+    if c.errors.is_empty()
+        && let Some(cycle) = host_cycle(&services)
+    {
+        let first = &raw_services[cycle[0]];
+        let mut names: Vec<&str> = cycle.iter().map(|&i| services[i].id.as_str()).collect();
+        names.push(names[0]);
+        c.error(
+            first.1.span(),
+            format!("the services run on each other: {}", names.join(" -> ")),
+            "`host` names the machine a service runs on, so hosts cannot form a cycle: remove one `host`",
+        );
+    }
     if !c.errors.is_empty() {
         return Err(Diagnostics(c.errors));
     }
@@ -238,6 +250,43 @@ type IdBuild = std::hash::BuildHasherDefault<IdHasher>;
 type IdMap<'r> = HashMap<&'r str, NodeId, IdBuild>;
 
 const HEADER_HELP: &str = "a topology starts with:\n\n    [topology]\n    name = \"web-stack\"\n\n    [services.web]\n    requires = [\"db\"]\n\n  see topologies/web-stack.toml for a complete example";
+
+/// True when `key` is a valid label key: `[a-zA-Z0-9._/-]+`.
+pub(crate) fn valid_label_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/'))
+}
+
+/// The first cycle of `host`s, as the services on it in host order.
+///
+/// # Complexity
+/// O(services): each service is coloured once, without recursion.
+fn host_cycle(services: &[Service]) -> Option<Vec<usize>> {
+    // 0: not seen, 1: on the chain being followed, 2: done.
+    let mut mark = vec![0u8; services.len()];
+    let mut chain = Vec::new();
+    for i in 0..services.len() {
+        let mut at = i;
+        while mark[at] == 0 {
+            mark[at] = 1;
+            chain.push(at);
+            match services[at].host {
+                Some(h) => at = h.index(),
+                None => break,
+            }
+        }
+        if mark[at] == 1 && services[at].host.is_some() {
+            let from = chain.iter().position(|&c| c == at).expect("on the chain");
+            return Some(chain[from..].to_vec());
+        }
+        for c in chain.drain(..) {
+            mark[c] = 2;
+        }
+    }
+    None
+}
 
 /// True when `id` is a valid service or group id: `[a-zA-Z0-9._-]+`.
 pub(crate) fn valid_id(id: &str) -> bool {
@@ -410,6 +459,42 @@ impl<'s, 'a> Checker<'s, 'a> {
                     .collect(),
             },
         };
+        let host = svc.host.as_ref().and_then(|h| {
+            if h.get_ref() == id {
+                self.error(
+                    h.span(),
+                    format!("service `{id}` is its own host"),
+                    "`host` names the machine this service runs on; remove it or name another service",
+                );
+                return None;
+            }
+            let n = self.resolve(index, "host", h)?;
+            if n.index() >= names.services {
+                self.error(
+                    h.span(),
+                    format!("`{}` is a group; a host must be a service", h.get_ref()),
+                    "name the one machine this service runs on",
+                );
+                return None;
+            }
+            Some(n)
+        });
+        let mut labels: Vec<(String, String)> = Vec::new();
+        if let Some(l) = &svc.labels {
+            for (k, v) in &l.get_ref().0 {
+                if !valid_label_key(k.get_ref()) {
+                    let span = if k.span().is_empty() { l.span() } else { k.span() };
+                    self.error(
+                        span,
+                        format!("invalid label key `{}`", k.get_ref()),
+                        "label keys may use only letters, digits, `.`, `_`, `/` and `-` (quote a key with `.` or `/`)",
+                    );
+                    continue;
+                }
+                labels.push((k.get_ref().to_string(), v.get_ref().to_string()));
+            }
+            labels.sort();
+        }
         let owned = |s: &Option<Str<'_>>| s.as_deref().map(str::to_string);
         Service {
             id: id.to_string(),
@@ -427,6 +512,8 @@ impl<'s, 'a> Checker<'s, 'a> {
             wants,
             probe: svc.probe.as_ref().map(|p| p.get_ref().to_string()),
             runbook: owned(&svc.runbook),
+            host,
+            labels,
             boot,
         }
     }

@@ -12,6 +12,7 @@ mod schema;
 
 pub use lint::{Warning, lint};
 pub use load::{LoadError, load, load_file};
+pub(crate) use load::valid_label_key;
 pub use schema::{json_schema, json_schema_text};
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -209,10 +210,23 @@ pub struct Service {
     pub wants: Vec<NodeId>,
     pub probe: Option<String>,
     pub runbook: Option<String>,
+    /// The service this one runs on (a VM's hypervisor, a pod's node): a
+    /// reboot of the host reboots it, and it is down while the host is.
+    pub host: Option<NodeId>,
+    /// `key = "value"` pairs for selectors, sorted by key.
+    pub labels: Vec<(String, String)>,
     pub boot: Boot,
 }
 
 impl Service {
+    /// The value of label `key`, if the service has it.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| self.labels[i].1.as_str())
+    }
+
     /// The owner shown on checklist items: the team, else the on-call, else
     /// a placeholder that says the owner is unknown.
     pub fn owner(&self) -> &str {
@@ -250,6 +264,8 @@ pub enum Edge {
     Wants,
     /// From a group to one of its members.
     Member,
+    /// From a service to the service it runs on: a `requires` in the walk.
+    Host,
 }
 
 /// A validated topology.
@@ -279,6 +295,9 @@ pub struct Topology {
     owner_count: usize,
     /// Services with `users`, in topology order.
     entry_points: Vec<NodeId>,
+    /// Services with a `host`, each after its host: the order in which a
+    /// change flows from hosts to their guests.
+    hosted: Vec<NodeId>,
 }
 
 impl Topology {
@@ -369,6 +388,20 @@ impl Topology {
         &self.entry_points
     }
 
+    /// Services that run on another (`host`), each listed after its own
+    /// host: walking this list once carries a host's change to its guests,
+    /// however deep the chain of hosts.
+    pub fn hosted(&self) -> &[NodeId] {
+        &self.hosted
+    }
+
+    /// The services that run directly on `host`.
+    pub fn guests(&self, host: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        self.dependents(host)
+            .filter(|&(_, e)| e == Edge::Host)
+            .map(|(g, _)| g)
+    }
+
     /// The number of a service's owner among the topology's distinct owners
     /// (`0..owner_count()`, in order of first appearance): services with the
     /// same owner share it. Lets callers group by team without hashing
@@ -434,6 +467,9 @@ impl Topology {
             for &t in &s.wants {
                 graph.add_edge(NodeIndex::new(i), NodeIndex::new(t.index()), Edge::Wants);
             }
+            if let Some(h) = s.host {
+                graph.add_edge(NodeIndex::new(i), NodeIndex::new(h.index()), Edge::Host);
+            }
         }
         for (i, g) in groups.iter().enumerate() {
             let gid = services.len() + i;
@@ -456,6 +492,7 @@ impl Topology {
             .filter(|&i| services[i].users.is_some())
             .map(|i| NodeId(i as u32))
             .collect();
+        let hosted = hosted_order(&services);
         let (name, description, failover_test_max_age_days) = header;
         Topology {
             name,
@@ -470,8 +507,46 @@ impl Topology {
             owner_numbers,
             owner_count,
             entry_points,
+            hosted,
         }
     }
+}
+
+/// Services with a host, each after its own host. The loader has refused
+/// cycles of hosts, so every chain ends.
+///
+/// # Complexity
+/// O(services): each service's depth is found once, without recursion
+/// (a chain of hosts may be as long as the file).
+fn hosted_order(services: &[Service]) -> Vec<NodeId> {
+    const UNKNOWN: u32 = u32::MAX;
+    let mut depth = vec![UNKNOWN; services.len()];
+    let mut path = Vec::new();
+    for i in 0..services.len() {
+        let mut at = i;
+        while depth[at] == UNKNOWN {
+            match services[at].host {
+                None => {
+                    depth[at] = 0;
+                }
+                Some(h) => {
+                    path.push(at);
+                    at = h.index();
+                }
+            }
+        }
+        let mut d = depth[at];
+        while let Some(p) = path.pop() {
+            d += 1;
+            depth[p] = d;
+        }
+    }
+    let mut out: Vec<NodeId> = (0..services.len())
+        .filter(|&i| services[i].host.is_some())
+        .map(|i| NodeId(i as u32))
+        .collect();
+    out.sort_by_key(|n| depth[n.index()]);
+    out
 }
 
 /// Every node's incoming edges, grouped by node in one array, each group in

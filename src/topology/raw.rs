@@ -55,6 +55,9 @@ pub(super) struct RawService<'t> {
     pub wants: Vec<Spanned<Str<'t>>>,
     pub probe: Option<Spanned<Str<'t>>>,
     pub runbook: Option<Str<'t>>,
+    pub host: Option<Spanned<Str<'t>>>,
+    /// `key = "value"` pairs for selectors, in file order.
+    pub labels: Option<Spanned<Entries<'t, Str<'t>>>>,
     pub boot: Option<RawBoot<'t>>,
 }
 

@@ -70,6 +70,13 @@ pub fn json_schema() -> Value {
                     "wants": refs(),
                     "probe": {"type": "string", "pattern": "^(tcp://[^/:]+:[0-9]+|https?://.+)$"},
                     "runbook": {"type": "string"},
+                    "host": {"type": "string", "pattern": "^[a-zA-Z0-9._-]+$", "description": "the service this one runs on: a reboot of it reboots this one"},
+                    "labels": {
+                        "type": "object",
+                        "description": "key = \"value\" pairs for selectors such as os=ubuntu-22.04",
+                        "propertyNames": {"pattern": "^[a-zA-Z0-9._/-]+$"},
+                        "additionalProperties": {"type": "string"}
+                    },
                     "boot": {"$ref": "#/$defs/boot"}
                 }
             },

@@ -356,6 +356,14 @@ fn set_service<'t>(
             first(seen, 13)?;
             s.runbook = Some(text(r)?);
         }
+        "host" => {
+            first(seen, 15)?;
+            s.host = Some(r.string()?);
+        }
+        "labels" => {
+            first(seen, 16)?;
+            s.labels = Some(r.labels()?);
+        }
         "boot" => {
             first(seen, 14)?;
             let mut boot = RawBoot::default();
@@ -647,7 +655,7 @@ impl<'t> Reader<'t> {
 
     /// `{ key = value, ... }` on one line, without a trailing comma; `each`
     /// reads the value of each key.
-    fn inline_table(&mut self, mut each: impl FnMut(&mut Self, &str) -> Option<()>) -> Option<()> {
+    fn inline_table(&mut self, mut each: impl FnMut(&mut Self, &'t str) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
         self.skip_ws();
         if self.eat(b'}').is_some() {
@@ -665,6 +673,31 @@ impl<'t> Reader<'t> {
                 return self.eat(b'}');
             }
         }
+    }
+
+    /// `labels = { key = "value", ... }` with bare keys (a quoted or dotted
+    /// key, as `"kubernetes.io/os"` needs, is left to `toml`).
+    fn labels(&mut self) -> Option<Spanned<Entries<'t, Str<'t>>>> {
+        let start = self.i;
+        let mut out: Vec<crate::topology::raw::Entry<'t, Str<'t>>> = Vec::new();
+        let base = self.text.as_ptr() as usize;
+        self.inline_table(|r, key| {
+            // `key` is a slice of the text: its span is where it sits.
+            let at = key.as_ptr() as usize - base;
+            let v = r.string()?;
+            out.push((
+                Spanned::new(at..at + key.len(), Cow::Borrowed(key)),
+                Spanned::new(v.span(), Box::new(v.into_inner())),
+            ));
+            Some(())
+        })?;
+        // A key given twice is an error `toml` must report.
+        let mut keys: Vec<&str> = out.iter().map(|(k, _)| k.get_ref().as_ref()).collect();
+        keys.sort_unstable();
+        if keys.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
+        Some(Spanned::new(start..self.i, Entries(out)))
     }
 
     /// `volumes = [{ path = "...", automount = false }, ...]`.

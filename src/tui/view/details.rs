@@ -87,14 +87,28 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
         names(topo, &s.requires),
         names(topo, &s.wants)
     ))]);
+    if let Some(h) = s.host {
+        lines.push(vec![Span::raw(format!(
+            "runs on {} (a reboot of it reboots this)",
+            inert(topo.id(h))
+        ))]);
+    }
     let mut needed: Vec<NodeId> = Vec::new();
     let mut wanted: Vec<NodeId> = Vec::new();
+    let mut guests: Vec<NodeId> = Vec::new();
     for (d, e) in topo.dependents(id) {
         match e {
             Edge::Requires => needed.push(d),
             Edge::Wants => wanted.push(d),
+            Edge::Host => guests.push(d),
             Edge::Member => {}
         }
+    }
+    if !guests.is_empty() {
+        lines.push(vec![Span::raw(format!(
+            "hosts {}",
+            names(topo, &guests)
+        ))]);
     }
     needed.sort_unstable();
     wanted.sort_unstable();

@@ -220,29 +220,40 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let (changes, _) = app.counts();
     let c = &app.review.checklist;
-    let approval = if c.items.is_empty() {
+    let approval = if changes == 0 {
         String::new()
-    } else if c.ready() {
-        " READY for approval".to_string()
+    } else if app.review.ready() {
+        " READY".to_string()
+    } else if app.review.needs_accept().is_some() {
+        format!(" NOT READY ({} open, not accepted)", c.open_blocking())
     } else {
         format!(" NOT READY ({} open)", c.open_blocking())
     };
     let users_full = format!(
-        " users down {} degraded {} ",
-        crate::report::percent(a.users_down),
-        crate::report::percent(a.users_degraded)
+        " +{} down +{} degraded  before: {} ",
+        crate::report::percent(a.users.added_down),
+        crate::report::percent(a.users.added_degraded),
+        a.risk_before.as_str().to_uppercase()
     );
     let users_short = format!(
-        " users down {} degr {} ",
-        crate::report::percent(a.users_down),
-        crate::report::percent(a.users_degraded)
+        " +{} down +{} degr  before: {} ",
+        crate::report::percent(a.users.added_down),
+        crate::report::percent(a.users.added_degraded),
+        a.risk_before.as_str().to_uppercase()
     );
     let name = crate::text::truncate(
         &crate::text::inert(&app.topo.name),
         24,
         t.sym.glyphs.ellipsis,
     );
-    let build = |users: String| {
+    let approval_short = if approval.is_empty() {
+        String::new()
+    } else if app.review.ready() {
+        " READY".to_string()
+    } else {
+        " NOT READY".to_string()
+    };
+    let build = |users: String, approval: String| {
         vec![
             Span::styled(format!(" {name} "), t.heading()),
             Span::raw(format!(
@@ -255,13 +266,20 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
                 t.risk_badge(a.risk),
             ),
             Span::raw(users),
-            Span::styled(approval.clone(), t.heading()),
+            Span::styled(approval, t.heading()),
         ]
     };
     let width = |v: &Vec<Span>| v.iter().map(|s| s.content.chars().count()).sum::<usize>();
-    let mut spans = build(users_full);
-    if width(&spans) > area.width as usize {
-        spans = build(users_short);
+    let mut spans = build(users_full.clone(), approval.clone());
+    for (u, ap) in [
+        (users_short.clone(), approval.clone()),
+        (users_full, approval_short.clone()),
+        (users_short, approval_short),
+    ] {
+        if width(&spans) <= area.width as usize {
+            break;
+        }
+        spans = build(u, ap);
     }
     // Whole spans only: a count cut to "1..." would misread as one.
     let mut room = area.width as usize;
