@@ -500,7 +500,7 @@ fn json_marks_ticked_items_done() {
 
 const MARKDOWN_SECTIONS: &[&str] = &[
     "# Change record: Reboot the EU load balancer and cache, update the database",
-    "| Risk | **CRITICAL**",
+    "| Risk of the change | **CRITICAL**",
     "## Changes",
     "## Blast radius",
     "## Findings",

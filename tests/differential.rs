@@ -947,7 +947,11 @@ fn run(seed: u64) -> Run {
         ),
     };
     let (year, month, day) = REFERENCE;
-    let assessment = assess(&topo, &blastradius::plan::pairs(&resolved), Date { year, month, day });
+    let assessment = assess(
+        &topo,
+        &blastradius::plan::pairs(&resolved),
+        Date { year, month, day },
+    );
     let oracle = oracle(&case);
     Run {
         case,

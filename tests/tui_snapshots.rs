@@ -271,7 +271,7 @@ fn the_header_always_shows_the_risk() {
                 .iter()
                 .any(|w| h.contains(&format!("RISK {w} ")));
             assert!(word, "{name} at {size:?}: no risk word in the header: {h}");
-            assert!(h.contains("users down "), "{name} at {size:?}: {h}");
+            assert!(h.contains(" down +"), "{name} at {size:?}: {h}");
         }
     }
     // The seed outage's plan is critical and takes the EU site's 30% down.
@@ -281,11 +281,15 @@ fn the_header_always_shows_the_risk() {
         h.contains("3 changes") && h.contains("RISK CRITICAL"),
         "{h}"
     );
-    assert!(h.contains("users down 30%"), "{h}");
-    // Nothing marked, but the secondary load balancer is already down.
+    assert!(h.contains("+30% down"), "{h}");
+    // Nothing marked, but the secondary load balancer is already down: the
+    // empty plan is low, the estate before it high.
     let text = screen(&mut demo_without_plan(), NARROW);
     let h = header(&text);
-    assert!(h.contains("0 changes") && h.contains("RISK HIGH"), "{h}");
+    assert!(
+        h.contains("0 changes") && h.contains("RISK LOW") && h.contains("before: HIGH"),
+        "{h}"
+    );
 }
 
 #[test]

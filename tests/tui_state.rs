@@ -127,7 +127,12 @@ fn marking_a_service_adds_a_change_and_reassesses() {
     let mut app = empty_demo();
     let risk_before = app.review.assessment.risk;
     let impacted_before = impacted(&app);
-    assert_eq!(risk_before, Level::High, "lb-secondary is already down");
+    assert_eq!(risk_before, Level::Low, "the empty plan adds nothing");
+    assert_eq!(
+        app.review.assessment.risk_before,
+        Level::High,
+        "lb-secondary is already down"
+    );
 
     focus_on(&mut app, "lb-primary");
     assert_eq!(focused_id(&app).as_deref(), Some("lb-primary"));

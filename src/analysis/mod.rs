@@ -208,7 +208,6 @@ impl Standing {
     pub(crate) fn status(&self, id: NodeId) -> Status {
         self.status[id.index()]
     }
-
 }
 
 /// The standing estate of `topo` assessed on its own: what is already

@@ -764,7 +764,11 @@ fn the_demo_reproduces_every_cause_of_the_seed_postmortem() {
     let t = load(crate::DEMO_NAME, crate::DEMO_TOPOLOGY).unwrap();
     let plan = crate::plan::Plan::parse("plan", crate::DEMO_PLAN).unwrap();
     let changes = crate::plan::resolve(&t, &plan.changes, None, "test").unwrap();
-    let a = assess(&t, &crate::plan::pairs(&changes), plan.start_date().unwrap());
+    let a = assess(
+        &t,
+        &crate::plan::pairs(&changes),
+        plan.start_date().unwrap(),
+    );
     let f = found(&t, &a);
     // The secondary was already offline.
     assert!(

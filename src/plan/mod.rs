@@ -255,13 +255,9 @@ impl Plan {
             let named = match (c.service, c.select) {
                 (Some(s), None) => {
                     if s.get_ref().contains('=') {
-                        return Err(Diagnostic::at(
-                            &src,
-                            s.span(),
-                            "`service` holds a selector",
-                        )
-                        .with_help("write it as select = \"KEY=VALUE\" instead")
-                        .into());
+                        return Err(Diagnostic::at(&src, s.span(), "`service` holds a selector")
+                            .with_help("write it as select = \"KEY=VALUE\" instead")
+                            .into());
                     }
                     s
                 }
@@ -475,8 +471,7 @@ pub fn resolve(
     let mut errors = Vec::new();
     // Per service: the index in `out` of its change, and whether an id
     // named it (an id wins over a selector).
-    let mut at: std::collections::HashMap<NodeId, (usize, bool)> =
-        std::collections::HashMap::new();
+    let mut at: std::collections::HashMap<NodeId, (usize, bool)> = std::collections::HashMap::new();
     let mut out: Vec<Named> = Vec::with_capacity(changes.len());
     let locate = |c: &Change, msg: String| match (source, &c.span) {
         (Some(src), Some(span)) => Diagnostic::at(src, span.clone(), msg),

@@ -45,10 +45,7 @@ pub fn parse(text: &str) -> Result<Selector<'_>, String> {
             return Err(format!("`{k}=` has no value (use `{k}=*` for any value)"));
         }
         if v.contains('=') {
-            return Err(format!(
-                "`{}` has two `=`",
-                crate::text::inert(part)
-            ));
+            return Err(format!("`{}` has two `=`", crate::text::inert(part)));
         }
         pairs.push((k, v));
     }
@@ -98,7 +95,9 @@ impl Selector<'_> {
         let Some(s) = topo.as_service(id) else {
             return false;
         };
-        self.pairs.iter().all(|&(k, v)| pair_matches(topo, id, s, k, v))
+        self.pairs
+            .iter()
+            .all(|&(k, v)| pair_matches(topo, id, s, k, v))
     }
 
     /// Why a selector that matches nothing matched nothing: which pair
@@ -165,10 +164,7 @@ fn values<'t>(topo: &'t Topology, id: NodeId, s: &'t Service, k: &str) -> Vec<&'
 
 fn pair_matches(topo: &Topology, id: NodeId, s: &Service, k: &str, v: &str) -> bool {
     match k {
-        "group" => topo
-            .groups_of(id)
-            .iter()
-            .any(|&g| glob(v, topo.id(g))),
+        "group" => topo.groups_of(id).iter().any(|&g| glob(v, topo.id(g))),
         _ => values(topo, id, s, k).iter().any(|x| glob(v, x)),
     }
 }

@@ -103,7 +103,10 @@ pub fn markdown(topo: &Topology, plan: &Plan, r: &Review) -> String {
         } else if r.ready() {
             "**yes**: every blocking checklist item is ticked and the risk is accepted".to_string()
         } else {
-            format!("**no**: {}", md(&r.readiness_text()))
+            format!(
+                "**no**: {}",
+                md(r.readiness_text().trim_start_matches("NOT READY: "))
+            )
         }
     );
 

@@ -52,12 +52,7 @@ pub fn text(topo: &Topology, plan: &Plan, r: &Review, width: usize, g: Glyphs) -
     }
     let c = &r.checklist;
     if !changes.is_empty() {
-        para(
-            &mut o,
-            "Approval: ",
-            &super::approval_text(r),
-            width,
-        );
+        para(&mut o, "Approval: ", &super::approval_text(r), width);
         para(&mut o, "Accepted: ", &super::accepted_text(r), width);
     }
 
@@ -107,10 +102,7 @@ pub fn text(topo: &Topology, plan: &Plan, r: &Review, width: usize, g: Glyphs) -
     }
 
     let new = a.findings.iter().filter(|f| f.new).count();
-    let _ = writeln!(
-        o,
-        "\nFINDINGS OF THE CHANGE ({new}, {blocking} blocking)"
-    );
+    let _ = writeln!(o, "\nFINDINGS OF THE CHANGE ({new}, {blocking} blocking)");
     if new == 0 {
         let _ = writeln!(o, "  none");
     }

@@ -483,7 +483,11 @@ impl<'s, 'a> Checker<'s, 'a> {
         if let Some(l) = &svc.labels {
             for (k, v) in &l.get_ref().0 {
                 if !valid_label_key(k.get_ref()) {
-                    let span = if k.span().is_empty() { l.span() } else { k.span() };
+                    let span = if k.span().is_empty() {
+                        l.span()
+                    } else {
+                        k.span()
+                    };
                     self.error(
                         span,
                         format!("invalid label key `{}`", k.get_ref()),

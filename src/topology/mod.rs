@@ -11,8 +11,8 @@ mod raw;
 mod schema;
 
 pub use lint::{Warning, lint};
-pub use load::{LoadError, load, load_file};
 pub(crate) use load::valid_label_key;
+pub use load::{LoadError, load, load_file};
 pub use schema::{json_schema, json_schema_text};
 
 use petgraph::graph::{DiGraph, NodeIndex};

@@ -655,7 +655,10 @@ impl<'t> Reader<'t> {
 
     /// `{ key = value, ... }` on one line, without a trailing comma; `each`
     /// reads the value of each key.
-    fn inline_table(&mut self, mut each: impl FnMut(&mut Self, &'t str) -> Option<()>) -> Option<()> {
+    fn inline_table(
+        &mut self,
+        mut each: impl FnMut(&mut Self, &'t str) -> Option<()>,
+    ) -> Option<()> {
         self.eat(b'{')?;
         self.skip_ws();
         if self.eat(b'}').is_some() {

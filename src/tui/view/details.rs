@@ -105,10 +105,7 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
         }
     }
     if !guests.is_empty() {
-        lines.push(vec![Span::raw(format!(
-            "hosts {}",
-            names(topo, &guests)
-        ))]);
+        lines.push(vec![Span::raw(format!("hosts {}", names(topo, &guests)))]);
     }
     needed.sort_unstable();
     wanted.sort_unstable();
