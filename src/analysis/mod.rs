@@ -352,7 +352,7 @@ fn build(
     reference_date: Date,
     standing: Option<&Standing>,
 ) -> Assessment {
-    let (next, depth) = walk::cause_steps(topo, start, &ex.action, &ex.via, &status);
+    let (next, depth) = walk::cause_steps(topo, start, &ex.action, &ex.via, &hit, &status);
     let up = topo
         .groups()
         .iter()

@@ -254,6 +254,7 @@ pub(super) fn cause_steps(
     start: &[Status],
     action: &[Option<Action>],
     via: &[Option<NodeId>],
+    hit: &[bool],
     status: &[Status],
 ) -> (Vec<Option<NodeId>>, Vec<u32>) {
     let n = topo.node_count();
@@ -261,24 +262,63 @@ pub(super) fn cause_steps(
     // Steps from each node to the end of its chain: the search's layer.
     let mut depth = vec![0u32; n];
     let mut seen = vec![false; n];
-    let mut queue = VecDeque::new();
-    // Changed services enter the queue before standing conditions, so that
-    // among chains of equal length the one that ends at the change wins:
-    // that is the one the operator can act on.
-    for changed_first in [true, false] {
-        for id in topo.node_ids() {
-            let s = status[id.index()];
-            if s != Status::Ok
-                && start[id.index()] == s
-                && via[id.index()].is_none()
-                && action[id.index()].is_some() == changed_first
+    let is_seed = |id: NodeId| {
+        let s = status[id.index()];
+        s != Status::Ok && start[id.index()] == s && via[id.index()].is_none()
+    };
+    // First the plan's own: from the changes it names, through what it
+    // changes or makes worse. A node the plan made worse is explained by
+    // the change, even where a standing condition gives a shorter chain:
+    // the change is what the operator can act on (the case:
+    // rebooting a Kafka node while another broker is `state = degraded`
+    // reads `kafka <- kafka-0 <- node-a2 [reboot]`).
+    let mut first: Vec<NodeId> = Vec::new();
+    for id in topo.node_ids() {
+        if action[id.index()].is_some() && is_seed(id) {
+            seen[id.index()] = true;
+            first.push(id);
+        }
+    }
+    let mut i = 0;
+    while i < first.len() {
+        let t = first[i];
+        i += 1;
+        for (d, edge) in topo.dependents(t) {
+            let di = d.index();
+            if !seen[di] && (hit[di] || action[di].is_some()) && explains(topo, status, d, edge, t)
             {
-                seen[id.index()] = true;
-                queue.push_back(id);
+                seen[di] = true;
+                next[di] = Some(t);
+                depth[di] = depth[t.index()] + 1;
+                first.push(d);
             }
         }
     }
-    while let Some(t) = queue.pop_front() {
+    // Then every other non-ok node: the shortest chain to any starting
+    // cause, through the chains above too. `first` is in order of depth,
+    // as is the queue of this search: merging the two visits every node in
+    // order of depth, the plan's first on a tie.
+    let mut queue = VecDeque::new();
+    for id in topo.node_ids() {
+        if !seen[id.index()] && is_seed(id) {
+            seen[id.index()] = true;
+            queue.push_back(id);
+        }
+    }
+    let mut f = 0;
+    loop {
+        let t = match (first.get(f), queue.front()) {
+            (Some(&a), Some(&b)) if depth[a.index()] <= depth[b.index()] => {
+                f += 1;
+                a
+            }
+            (_, Some(_)) => queue.pop_front().expect("a front"),
+            (Some(&a), None) => {
+                f += 1;
+                a
+            }
+            (None, None) => break,
+        };
         for (d, edge) in topo.dependents(t) {
             if !seen[d.index()] && explains(topo, status, d, edge, t) {
                 seen[d.index()] = true;
