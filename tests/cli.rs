@@ -165,8 +165,15 @@ fn check_seed_plan_checklist_answers_the_postmortem() {
             "CHECKLIST (0/",
             "[ ] rollback-plan  (change owner, BLOCKING)",
             "[ ] restore-failover:edge-lb+lb-secondary  (platform, BLOCKING)",
-            "[ ] confirm-peers-up:edge-lb",
+            "Bring lb-secondary back up and healthy before starting, or accept the",
+            "[ ] confirm-peers-up:cache",
             "[ ] exercise-failover:cache",
+            "[ ] manual-failover-owner:cache+cache-primary",
+            // The app pool goes down through the cache's manual failover:
+            // the item names that cause, and no quorum.
+            "[ ] quorum-plan:app-eu",
+            "app-eu loses every member (0 of 2 up) through app-eu-1 <- cache",
+            "[ ] watch-failover:db",
             "[ ] fix-automount:db-primary  (data, BLOCKING)",
             "[ ] notify-owners:web",
             "[ ] annotate-alerts",
@@ -176,6 +183,22 @@ fn check_seed_plan_checklist_answers_the_postmortem() {
             " DURING",
             " AFTER",
             "ALERT PLAN",
+        ],
+    );
+    // The checklist never contradicts the assessment: no traffic moved to
+    // (or peers confirmed on) lb-secondary, which is down; no failover to
+    // watch where it is manual or has nobody to fail over to; no quorum
+    // for a pool that needs one member.
+    assert_has_none(
+        "stdout",
+        &out,
+        &[
+            "confirm-peers-up:edge-lb",
+            "drain:lb-primary",
+            "watch-failover:cache",
+            "watch-failover:edge-lb",
+            "loses quorum",
+            "moved to lb-secondary",
         ],
     );
 }
@@ -578,8 +601,13 @@ fn check_text_shows_ticked_items() {
         &[
             "CHECKLIST (1/",
             "[x] rollback-plan",
-            "[ ] confirm-peers-up:edge-lb",
+            "[ ] restore-failover:edge-lb+lb-secondary",
         ],
+    );
+    assert_has_none(
+        "stdout",
+        &out,
+        &["confirm-peers-up:edge-lb", "drain:lb-primary"],
     );
 }
 
@@ -1382,12 +1410,50 @@ fn validate_strict_exits_1_on_warnings() {
 
 #[test]
 fn validate_strict_exits_0_without_warnings() {
-    run(&["validate", "--strict", &valid("small.toml")])
-        .code(0)
-        .stdout(predicate::str::contains(
-            "tests/fixtures/valid/small.toml: ok, 5 services",
-        ))
-        .stdout(predicate::str::contains("0 warnings"));
+    run(&[
+        "validate",
+        "--strict",
+        &valid("small.toml"),
+        "--today",
+        "2023-06-08",
+    ])
+    .code(0)
+    .stdout(predicate::str::contains(
+        "tests/fixtures/valid/small.toml: ok, 5 services",
+    ))
+    .stdout(predicate::str::contains(
+        "0 warnings, 0 standing risks (risk before any change: LOW)",
+    ));
+    // Three years on, the pool's failover test is stale: a standing risk.
+    run(&[
+        "validate",
+        "--strict",
+        &valid("small.toml"),
+        "--today",
+        "2026-06-08",
+    ])
+    .code(1)
+    .stdout(predicate::str::contains("standing[failover-untested]"));
+}
+
+#[test]
+fn validate_reports_what_is_already_broken_before_any_change() {
+    // The seed estate: lb-secondary is already down. It must never read
+    // "ok, 0 warnings" and nothing else.
+    let a = run(&["validate", WEB, "--today", "2023-06-08"]).code(0);
+    assert_has_all(
+        "stdout",
+        &stdout(&a),
+        &[
+            "7 standing risks (risk before any change: HIGH)",
+            "standing[already-down]: `lb-secondary` is down before any change",
+            "standing[already-at-risk]: `site-eu` has no spare left",
+            "standing[no-spare]: group `edge-lb`",
+            "standing[failover-manual]: group `cache` fails over by hand",
+            "standing[failover-untested]: the failover of `cache` has never been tested",
+            "standing[unmonitored]: `app-eu-2` is not monitored",
+        ],
+    );
 }
 
 #[test]

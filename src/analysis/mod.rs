@@ -2,9 +2,11 @@
 //! a topology and a set of changes to an [`Assessment`]. No I/O.
 
 mod findings;
+mod standing;
 mod walk;
 
 pub use findings::{Finding, FindingKind};
+pub use standing::standing_risks;
 
 use crate::plan::Action;
 use crate::topology::{Date, Node, NodeId, State, Topology};

@@ -225,22 +225,49 @@ pub fn generate(
 fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec<Subject> {
     let action_ok =
         |act: Action| act.is_planned() && (rule.actions.is_empty() || rule.actions.contains(&act));
+    // A group's members the plan does not change that end up: who can
+    // take the traffic.
+    let peer_up = |g: &crate::topology::Group| {
+        g.members
+            .iter()
+            .any(|&m| a.action(m).is_none() && a.status(m) != Status::Down)
+    };
+    let groups_of = |id: NodeId| -> Vec<&crate::topology::Group> {
+        match topo.as_group(id) {
+            Some(g) => vec![g],
+            None => topo
+                .groups_of(id)
+                .iter()
+                .filter_map(|&g| topo.as_group(g))
+                .collect(),
+        }
+    };
     let condition_ok = |id: NodeId| match rule.condition {
         None => true,
         Some(Condition::InGroup) => !topo.groups_of(id).is_empty(),
         Some(Condition::NoGroup) => topo.groups_of(id).is_empty(),
-        Some(Condition::HasDependents) => topo.dependents(id).any(|(_, e)| e != Edge::Member),
+        Some(Condition::HasDependents) => topo
+            .dependents(id)
+            .any(|(_, e)| matches!(e, Edge::Requires | Edge::Wants)),
+        Some(Condition::PeerUp) => groups_of(id).into_iter().any(peer_up),
+        Some(Condition::AutomaticFailover) => {
+            let gs = groups_of(id);
+            !gs.is_empty()
+                && gs
+                    .iter()
+                    .all(|g| g.failover == crate::topology::Failover::Automatic && peer_up(g))
+        }
     };
     match rule.scope {
         Scope::Plan => vec![plan.clone()],
         Scope::PlannedService => a
             .changes(topo)
-            .filter(|&(id, act)| action_ok(act) && condition_ok(id))
+            .filter(|&(id, act)| a.is_planned(id) && action_ok(act) && condition_ok(id))
             .map(|(id, act)| service_subject(topo, a, id, act))
             .collect(),
         Scope::Volume => a
             .changes(topo)
-            .filter(|&(id, act)| action_ok(act) && condition_ok(id))
+            .filter(|&(id, act)| a.is_planned(id) && action_ok(act) && condition_ok(id))
             .flat_map(|(id, _)| {
                 let s = topo.as_service(id).expect("changes are services");
                 let (team, oncall) = team_of(topo, id);
@@ -266,9 +293,9 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                     .members
                     .iter()
                     .copied()
-                    .filter(|&m| a.action(m).is_some_and(|x| x.is_planned()))
+                    .filter(|&m| a.is_planned(m))
                     .collect();
-                if changed.is_empty() {
+                if changed.is_empty() || !condition_ok(gid) {
                     return None;
                 }
                 let (team, oncall) = team_of(topo, gid);
@@ -278,12 +305,16 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                         ("id", g.id.clone()),
                         ("members", join(g.members.iter().map(|&m| topo.id(m)))),
                         ("changed", join(changed.iter().map(|&m| topo.id(m)))),
+                        // Only peers that stay up: a checklist never asks
+                        // to move traffic onto a member that is down.
                         (
                             "peers",
                             join(
                                 g.members
                                     .iter()
-                                    .filter(|m| !changed.contains(m))
+                                    .filter(|&&m| {
+                                        a.action(m).is_none() && a.status(m) != Status::Down
+                                    })
                                     .map(|&m| topo.id(m)),
                             ),
                         ),
@@ -319,7 +350,10 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
             for (i, s) in topo.services().iter().enumerate() {
                 let id = topo.service_id(i);
                 let (status, action) = (a.status(id), a.action(id));
-                if status == Status::Ok && action.is_none() {
+                // What the plan touches: what it changes or makes worse.
+                // What was already so is the standing estate's, not news
+                // of this window.
+                if action.is_none() && !a.hit(id) {
                     continue;
                 }
                 let slot = at[topo.owner_number(id)].get_or_insert_with(|| {
@@ -387,7 +421,7 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
         Scope::EntryPoint => topo
             .entry_points()
             .iter()
-            .filter(|&&e| a.status(e) != Status::Ok)
+            .filter(|&&e| a.status(e) != Status::Ok && (a.hit(e) || a.action(e).is_some()))
             .filter_map(|&e| Some((e, topo.as_service(e)?)))
             .map(|(e, s)| {
                 let (team, oncall) = team_of(topo, e);
@@ -404,11 +438,13 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                 }
             })
             .collect(),
+        // The plan's own findings: what was already so before the change
+        // is `validate`'s to report, not an item of this window.
         Scope::Finding(kind) => a
             .findings
             .iter()
-            .filter(|f| f.kind == kind)
-            .map(|f| finding_subject(topo, f))
+            .filter(|f| f.kind == kind && f.new)
+            .map(|f| finding_subject(topo, a, f))
             .collect(),
     }
 }
@@ -428,7 +464,7 @@ fn service_subject(topo: &Topology, a: &Assessment, id: NodeId, act: Action) -> 
         .iter()
         .filter_map(|&g| topo.as_group(g))
         .flat_map(|g| g.members.iter().copied())
-        .filter(|&m| m != id && a.action(m).is_none_or(|x| !x.is_planned()))
+        .filter(|&m| m != id && a.action(m).is_none() && a.status(m) != Status::Down)
         .map(|m| topo.id(m).to_string())
         .collect();
     peers.sort();
@@ -465,10 +501,47 @@ fn service_subject(topo: &Topology, a: &Assessment, id: NodeId, act: Action) -> 
     }
 }
 
-fn finding_subject(topo: &Topology, f: &Finding) -> Subject {
+fn finding_subject(topo: &Topology, a: &Assessment, f: &Finding) -> Subject {
     let first = f.subjects[0];
     let (team, oncall) = team_of(topo, first);
     let ids: Vec<&str> = f.subjects.iter().map(|&n| topo.id(n)).collect();
+    // Where the subject's trouble comes from: the rest of its cause chain,
+    // and the starting cause at its end, tagged.
+    let chain = a.chain(first);
+    let glyphs = crate::report::Glyphs::ASCII;
+    let cause = if chain.len() > 1 {
+        crate::report::chain_text(topo, a, chain[1], glyphs)
+    } else {
+        crate::report::chain_text(topo, a, first, glyphs)
+    };
+    let root = match chain.last() {
+        Some(&r) if a.chain_more(first) == 0 => format!(
+            "{} {}",
+            topo.id(r),
+            a.origin(topo, r)
+                .map(crate::report::origin_tag)
+                .unwrap_or_default()
+        )
+        .trim_end()
+        .to_string(),
+        Some(&r) => topo.id(r).to_string(),
+        None => topo.id(first).to_string(),
+    };
+    let lost = match topo.as_group(first) {
+        Some(g) => {
+            let up = a.up(topo, first);
+            if g.min_up > 1 {
+                format!(
+                    "loses quorum ({up} of {} members up, needs {})",
+                    g.members.len(),
+                    g.min_up
+                )
+            } else {
+                format!("loses every member ({up} of {} up)", g.members.len())
+            }
+        }
+        None => format!("ends {}", a.status(first).as_str()),
+    };
     Subject {
         key: Some(ids.join("+")),
         vars: vec![
@@ -480,6 +553,9 @@ fn finding_subject(topo: &Topology, f: &Finding) -> Subject {
             ("oncall", oncall),
             ("severity", f.severity.as_str().to_string()),
             ("kind", f.kind.as_str().to_string()),
+            ("cause", cause),
+            ("root", root),
+            ("lost", lost),
         ],
     }
 }

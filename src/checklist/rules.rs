@@ -117,7 +117,7 @@ impl Scope {
             Scope::Volume => &["topology", "id", "path", "team", "oncall", "automount"],
             Scope::Finding(_) => &[
                 "topology", "id", "subjects", "others", "message", "team", "oncall", "severity",
-                "kind",
+                "kind", "cause", "root", "lost",
             ],
         }
     }
@@ -148,6 +148,12 @@ pub enum Condition {
     NoGroup,
     /// Something requires or wants the service.
     HasDependents,
+    /// A member of the group (for a service: of one of its groups) that
+    /// the plan does not change ends up: someone can take the traffic.
+    PeerUp,
+    /// The group fails over by itself to a member that stays up (for a
+    /// service: each of its groups does): there is a failover to watch.
+    AutomaticFailover,
 }
 
 impl Condition {
@@ -156,6 +162,8 @@ impl Condition {
             "in-group" => Condition::InGroup,
             "no-group" => Condition::NoGroup,
             "has-dependents" => Condition::HasDependents,
+            "peer-up" => Condition::PeerUp,
+            "automatic-failover" => Condition::AutomaticFailover,
             _ => return None,
         })
     }
@@ -268,7 +276,7 @@ fn parse(name: &str, text: &str, base: &[Rule]) -> Result<Vec<Rule>, Diagnostics
                             c.span(),
                             format!("unknown `if` value `{}`", c.get_ref()),
                         )
-                        .with_help("one of: in-group, no-group, has-dependents"),
+                        .with_help("one of: in-group, no-group, has-dependents, peer-up, automatic-failover"),
                     );
                     continue;
                 }

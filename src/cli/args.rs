@@ -172,9 +172,13 @@ pub struct ValidateArgs {
     #[arg(required = true)]
     pub topologies: Vec<PathBuf>,
 
-    /// Exit 1 when there are warnings
+    /// Exit 1 when there are warnings or standing risks
     #[arg(long)]
     pub strict: bool,
+
+    /// Measure failover test ages as of this date (YYYY-MM-DD); default: today
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Args)]

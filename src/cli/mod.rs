@@ -288,6 +288,7 @@ fn level(l: LevelArg) -> Level {
 }
 
 fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
+    let today = parse_today(a.today.as_deref())?;
     let mut failed = false;
     let mut warned = false;
     let mut out = String::new();
@@ -311,20 +312,31 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
             }
             Ok(t) => {
                 let warnings = topology::lint(&t);
-                warned |= !warnings.is_empty();
+                let (risk, standing) = crate::analysis::standing_risks(&t, today);
+                warned |= !warnings.is_empty() || !standing.is_empty();
                 out.push_str(&format!(
-                    "{}: ok, {} service{}, {} group{}, {} warning{}\n",
+                    "{}: ok, {} service{}, {} group{}, {} warning{}, {} standing risk{} (risk before any change: {})\n",
                     crate::text::inert(&name),
                     t.services().len(),
                     if t.services().len() == 1 { "" } else { "s" },
                     t.groups().len(),
                     if t.groups().len() == 1 { "" } else { "s" },
                     warnings.len(),
-                    if warnings.len() == 1 { "" } else { "s" }
+                    if warnings.len() == 1 { "" } else { "s" },
+                    standing.len(),
+                    if standing.len() == 1 { "" } else { "s" },
+                    risk.as_str().to_uppercase()
                 ));
                 for w in warnings {
                     out.push_str(&format!(
                         "  warning[{}]: {}\n",
+                        w.kind,
+                        crate::text::inert(&w.message)
+                    ));
+                }
+                for w in standing {
+                    out.push_str(&format!(
+                        "  standing[{}]: {}\n",
                         w.kind,
                         crate::text::inert(&w.message)
                     ));
