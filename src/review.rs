@@ -167,3 +167,87 @@ pub fn window(plan: &Plan) -> String {
         (None, None) => "not set".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Accept;
+
+    fn demo() -> (Topology, Plan) {
+        let topo = crate::topology::load("web-stack.toml", crate::DEMO_TOPOLOGY).unwrap();
+        let plan = Plan::parse("web-stack.plan.toml", crate::DEMO_PLAN).unwrap();
+        (topo, plan)
+    }
+
+    fn review(topo: &Topology, plan: &Plan) -> Review {
+        let changes = crate::plan::resolve(topo, &plan.changes, None, "plan").unwrap();
+        let today = Date::parse("2023-06-08").unwrap();
+        Review::new(topo, plan, &changes, &RuleSet::defaults(), today)
+    }
+
+    fn accept(risk: Level, who: &str, why: &str) -> Accept {
+        Accept {
+            risk,
+            who: who.into(),
+            why: why.into(),
+            at: None,
+        }
+    }
+
+    #[test]
+    fn ticking_every_blocking_item_is_not_ready_at_a_critical_risk_nobody_accepted() {
+        let (topo, mut plan) = demo();
+        let r = review(&topo, &plan);
+        assert_eq!(r.assessment.risk, Level::Critical);
+        plan.done = r
+            .checklist
+            .items
+            .iter()
+            .filter(|i| i.blocking)
+            .map(|i| i.id.clone())
+            .collect();
+        let r = review(&topo, &plan);
+        assert_eq!(r.checklist.open_blocking(), 0);
+        assert!(!r.ready(), "critical, accepted by nobody");
+        assert!(r.readiness_text().contains("not accepted by anyone"));
+        // An acceptance of a lower level does not count: the plan grew
+        // worse after it.
+        plan.accepts
+            .push(accept(Level::High, "R. Ops", "drained to the US"));
+        let r = review(&topo, &plan);
+        assert!(!r.ready());
+        assert!(r.readiness_text().contains("accepted only up to high"));
+        // Without a name or a reason it is no acceptance.
+        plan.accepts.push(accept(Level::Critical, "", "drained"));
+        assert!(!review(&topo, &plan).ready());
+        plan.accepts
+            .push(accept(Level::Critical, "R. Ops", "drained to the US"));
+        let r = review(&topo, &plan);
+        assert!(r.ready(), "{}", r.readiness_text());
+        assert_eq!(r.accepted_level(), Some(Level::Critical));
+        // An open blocking item is never ready, accepted or not.
+        plan.done.pop();
+        assert!(!review(&topo, &plan).ready());
+    }
+
+    #[test]
+    fn a_low_or_medium_plan_is_ready_without_an_acceptance() {
+        let (topo, mut plan) = demo();
+        plan.changes.retain(|c| c.service == "db-primary");
+        plan.changes[0].service = "lb-us-1".into();
+        let r = review(&topo, &plan);
+        assert!(
+            r.assessment.risk <= Level::Medium,
+            "{:?}",
+            r.assessment.risk_reasons
+        );
+        plan.done = r
+            .checklist
+            .items
+            .iter()
+            .filter(|i| i.blocking)
+            .map(|i| i.id.clone())
+            .collect();
+        assert!(review(&topo, &plan).ready());
+    }
+}

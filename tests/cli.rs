@@ -1772,3 +1772,144 @@ fn completions_and_man_page_come_from_the_cli_definitions() {
     assert!(man.contains(".TH blastradius"), "{man}");
     assert!(man.contains("check"));
 }
+
+// --- JSON version 2: the contract, pinned --------------------------------------
+
+/// The demo's JSON, whole: field order included. A change here is a change
+/// of the stable contract: the README lists what changed since version 1.
+#[test]
+fn json_v2_of_the_seed_plan_is_pinned() {
+    let out = stdout(&run(&["check", "--plan", PLAN, "--format", "json"]).success());
+    insta::assert_snapshot!("json_v2_seed_plan", out);
+}
+
+#[test]
+fn json_v2_says_how_each_change_came_and_what_was_so_before() {
+    let doc = json_of(&[
+        "check",
+        "topologies/hypervisor.toml",
+        "--reboot",
+        "hv-03",
+        "--update",
+        "os=debian-11",
+        "--today",
+        "2023-06-08",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(doc.at("version").num(), 2.0);
+    let change = |id: &str| {
+        doc.at("changes")
+            .arr()
+            .iter()
+            .find(|c| c.at("service").str() == id)
+            .unwrap_or_else(|| panic!("no change of {id}"))
+    };
+    // A guest of the rebooted host: an implied reboot, via its host.
+    assert_eq!(change("files").at("action").str(), "reboot");
+    assert_eq!(change("files").at("via").str(), "hv-03");
+    // A selector's change names the selector; a guest of a host it
+    // updates is rebooted through that host.
+    assert_eq!(change("hv-04").at("action").str(), "update");
+    assert_eq!(change("hv-04").at("selector").str(), "os=debian-11");
+    assert_eq!(change("dns-2").at("via").str(), "hv-04");
+    assert!(change("hv-03").get("via").is_none());
+    assert!(change("hv-03").get("selector").is_none());
+    // The seed's volume cause, found through the host.
+    let findings = doc.at("findings").arr();
+    assert!(findings.iter().any(|f| f.at("kind").str() == "no-automount"
+        && f.at("subjects").arr()[0].str() == "files"
+        && f.at("new").bool()));
+    let files = doc
+        .at("services")
+        .arr()
+        .iter()
+        .find(|s| s.at("id").str() == "files")
+        .expect("files listed");
+    assert_eq!(files.at("before").str(), "ok");
+    assert_eq!(files.at("status").str(), "down");
+    let cause: Vec<&str> = files.at("cause").arr().iter().map(|c| c.str()).collect();
+    assert_eq!(cause, ["files", "hv-03"]);
+    assert_eq!(doc.at("risk_before").str(), "low");
+    assert!(!doc.at("ready").bool());
+    assert!(doc.at("accepted").arr().is_empty());
+    for k in ["down", "degraded"] {
+        assert!(doc.at("users").at("before").at(k).num() >= 0.0);
+        assert!(doc.at("users").at("added").at(k).num() >= 0.0);
+    }
+}
+
+#[test]
+fn json_v2_caps_cause_chains_at_64_steps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut t = String::from("[topology]\nname = \"deep\"\n");
+    for i in 0..300 {
+        t.push_str(&format!("[services.s{i:04}]\n"));
+        if i > 0 {
+            t.push_str(&format!("requires = [\"s{:04}\"]\n", i - 1));
+        }
+    }
+    let path = dir.join("deep.toml");
+    std::fs::write(&path, &t).unwrap();
+    let out = stdout(
+        &run(&[
+            "check",
+            path.to_str().unwrap(),
+            "--reboot",
+            "s0000",
+            "--format",
+            "json",
+        ])
+        .success(),
+    );
+    let doc = json::parse(&out);
+    let last = doc
+        .at("services")
+        .arr()
+        .iter()
+        .find(|s| s.at("id").str() == "s0299")
+        .expect("the deepest service");
+    assert_eq!(last.at("cause").arr().len(), 65);
+    assert_eq!(last.at("cause_more").num(), 299.0 - 64.0);
+    // Output stays linear: at most 65 ids per service.
+    let ids = out.matches("\"s0").count();
+    assert!(ids < 300 * 70, "{ids} ids printed");
+}
+
+#[test]
+fn readiness_needs_the_risk_accepted_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::copy(WEB, dir.join("web-stack.toml")).unwrap();
+    let plan = |accept: &str| {
+        format!(
+            "[plan]\ntitle = \"lb\"\ntopology = \"web-stack.toml\"\n\n[[change]]\nservice = \"lb-primary\"\naction = \"reboot\"\n{accept}"
+        )
+    };
+    let p = dir.join("p.plan.toml");
+    std::fs::write(&p, plan("")).unwrap();
+    let p = p.to_str().unwrap().to_string();
+    let out = stdout(&run(&["check", "--plan", &p]).success());
+    assert_has_all(
+        "stdout",
+        &out,
+        &[
+            "RISK CRITICAL",
+            "not accepted by anyone",
+            "Accepted: nobody has accepted the risk",
+        ],
+    );
+    std::fs::write(
+        &p,
+        plan("\n[[accept]]\nrisk = \"critical\"\nwho = \"R. Ops\"\nwhy = \"the EU site is drained to the US\"\n"),
+    )
+    .unwrap();
+    let out = stdout(&run(&["check", "--plan", &p]).success());
+    assert_has_all(
+        "stdout",
+        &out,
+        &["Accepted: critical by R. Ops (the EU site is drained to the US)"],
+    );
+    assert_has_none("stdout", &out, &["not accepted"]);
+}

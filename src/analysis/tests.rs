@@ -868,3 +868,356 @@ fn equal_chains_are_broken_in_topology_order() {
     );
     assert_eq!(chain(&t, &a, "app-eu-2"), ["app-eu-2", "db", "db-primary"]);
 }
+
+// --- hosts and implied changes (DESIGN.md "Implied changes (hosts)") -----
+
+const RACK: &str = r#"
+[services.hv]
+kind = "hypervisor"
+[services.vm]
+host = "hv"
+[services.vm.boot]
+volumes = [{ path = "/srv", automount = false }]
+[services.pod]
+host = "vm"
+[services.pod.boot]
+autostart = false
+[services.app]
+requires = ["pod"]
+users = 0.4
+[services.other]
+"#;
+
+fn via(t: &Topology, a: &Assessment, id: &str) -> Option<String> {
+    a.via(t.lookup(id).unwrap()).map(|h| t.id(h).to_string())
+}
+
+fn action_of(t: &Topology, a: &Assessment, id: &str) -> Option<Action> {
+    a.action(t.lookup(id).unwrap())
+}
+
+#[test]
+fn a_reboot_of_a_host_reboots_its_guests_transitively() {
+    let t = topo(RACK);
+    for act in [Reboot, Update] {
+        let a = run(&t, &[("hv", act)]);
+        assert_eq!(action_of(&t, &a, "hv"), Some(act));
+        // An update of the host is a reboot of what runs on it.
+        assert_eq!(action_of(&t, &a, "vm"), Some(Reboot));
+        assert_eq!(action_of(&t, &a, "pod"), Some(Reboot));
+        assert_eq!(via(&t, &a, "vm").as_deref(), Some("hv"));
+        // `via` names the direct host.
+        assert_eq!(via(&t, &a, "pod").as_deref(), Some("vm"));
+        assert_eq!(action_of(&t, &a, "other"), None);
+        // Boot facts of the guests count: the seed's volume cause, found
+        // through the hypervisor.
+        let f = found(&t, &a);
+        assert!(f.contains(&"no-automount:vm".to_string()), "{f:?}");
+        assert!(f.contains(&"no-autostart:pod".to_string()), "{f:?}");
+        // The chain of an implied change runs through its host.
+        assert_eq!(chain(&t, &a, "pod"), ["pod", "vm", "hv"]);
+        assert_eq!(chain(&t, &a, "app"), ["app", "pod", "vm", "hv"]);
+        assert_eq!(
+            a.origin(&t, t.lookup("hv").unwrap()),
+            Some(Origin::Changed(act))
+        );
+        assert_eq!(a.users.added_down, 0.4);
+    }
+}
+
+#[test]
+fn a_what_if_down_of_a_host_is_a_down_of_its_guests_and_plans_nothing() {
+    let t = topo(RACK);
+    let a = run(&t, &[("hv", Down)]);
+    assert_eq!(action_of(&t, &a, "vm"), Some(Down));
+    assert_eq!(action_of(&t, &a, "pod"), Some(Down));
+    assert!(!a.is_planned(t.lookup("vm").unwrap()));
+    let f = found(&t, &a);
+    assert!(!f.iter().any(|k| k.starts_with("no-automount")), "{f:?}");
+}
+
+#[test]
+fn a_guest_named_by_the_plan_keeps_its_own_action_and_stays_planned() {
+    let t = topo(RACK);
+    // The vm is named `down` (what-if) while its host reboots: its action
+    // is its own, but the reboot still reaches it, so its boot facts count.
+    let a = run(&t, &[("hv", Reboot), ("vm", Down)]);
+    assert_eq!(action_of(&t, &a, "vm"), Some(Down));
+    assert_eq!(via(&t, &a, "vm"), None);
+    assert!(a.is_planned(t.lookup("vm").unwrap()));
+    assert!(found(&t, &a).contains(&"no-automount:vm".to_string()));
+    // The pod takes the action of its nearest changed host: the vm's.
+    assert_eq!(action_of(&t, &a, "pod"), Some(Down));
+    assert_eq!(via(&t, &a, "pod").as_deref(), Some("vm"));
+    assert!(a.is_planned(t.lookup("pod").unwrap()));
+}
+
+#[test]
+fn a_host_down_by_state_takes_its_guests_down_in_the_walk() {
+    let t = topo(&RACK.replace("kind = \"hypervisor\"", "state = \"down\""));
+    let a = run(&t, &[]);
+    assert_eq!(st(&t, &a, "pod"), "down");
+    assert_eq!(chain(&t, &a, "app"), ["app", "pod", "vm", "hv"]);
+    assert_eq!(
+        a.risk,
+        Level::Low,
+        "already so: the empty plan adds nothing"
+    );
+    assert_eq!(a.risk_before, Level::Critical, "40% of users down already");
+    assert_eq!(a.users.before_down, 0.4);
+    assert_eq!(a.users.added_down, 0.0);
+}
+
+#[test]
+fn a_group_whose_members_share_a_host_loses_quorum_through_it() {
+    let t = topo(
+        r#"
+[services.hv]
+[services.m1]
+host = "hv"
+[services.m2]
+host = "hv"
+[services.m3]
+[groups.q]
+members = ["m1", "m2", "m3"]
+min_up = 2
+"#,
+    );
+    let a = run(&t, &[("hv", Reboot)]);
+    assert_eq!(st(&t, &a, "q"), "down");
+    // Two planned members of three, needing two: the plan takes more than
+    // the group can spare, and says so (rather than a bare quorum-lost).
+    let f = found(&t, &a);
+    assert!(f.contains(&"group-fully-changed:q".to_string()), "{f:?}");
+    assert!(!f.contains(&"quorum-lost:q".to_string()), "{f:?}");
+}
+
+// --- before and after, hit, new (DESIGN.md "Before and after") ------------
+
+#[test]
+fn a_changed_service_is_hit_only_when_what_it_stands_on_got_worse() {
+    let t = topo(
+        r#"
+[services.db]
+[services.app]
+requires = ["db"]
+"#,
+    );
+    let app = t.lookup("app").unwrap();
+    let db = t.lookup("db").unwrap();
+    let a = run(&t, &[("app", Reboot)]);
+    assert!(!a.hit(app), "being changed is not being hit");
+    let b = run(&t, &[("app", Reboot), ("db", Reboot)]);
+    assert!(b.hit(app), "its requirement went down");
+    assert!(!b.hit(db));
+}
+
+#[test]
+fn what_was_already_down_is_neither_hit_nor_new() {
+    let t = topo(
+        r#"
+[services.a]
+state = "down"
+monitored = false
+recovery = true
+[services.b]
+[services.c]
+[groups.g]
+members = ["b", "c"]
+[services.x]
+requires = ["a"]
+"#,
+    );
+    let a = run(&t, &[("b", Reboot)]);
+    let x = t.lookup("x").unwrap();
+    assert_eq!(st(&t, &a, "x"), "down");
+    assert!(!a.hit(x));
+    let old: Vec<String> = a
+        .findings
+        .iter()
+        .filter(|f| !f.new)
+        .map(|f| format!("{}:{}", f.kind.as_str(), t.id(f.subjects[0])))
+        .collect();
+    assert_eq!(old, ["recovery-path-lost:a", "unmonitored:a"]);
+    // The plan's own: g loses its spare.
+    let new: Vec<String> = a
+        .new_findings()
+        .map(|f| format!("{}:{}", f.kind.as_str(), t.id(f.subjects[0])))
+        .collect();
+    assert!(new.contains(&"no-spare:g".to_string()), "{new:?}");
+    assert_eq!(a.risk, Level::Medium, "{:?}", a.risk_reasons);
+    assert_eq!(
+        a.risk_before,
+        Level::Critical,
+        "{:?}",
+        a.risk_before_reasons
+    );
+}
+
+#[test]
+fn a_standing_finding_is_new_again_when_the_plan_changes_or_hits_its_subject() {
+    let t = topo(
+        r#"
+[services.a]
+state = "down"
+[services.b]
+[services.c]
+[groups.g]
+members = ["a", "b", "c"]
+min_up = 1
+"#,
+    );
+    // Standing: g has 2 of 3 up: ok. Rebooting b leaves one: at-risk.
+    let a = run(&t, &[("b", Reboot)]);
+    let g = t.lookup("g").unwrap();
+    assert!(a.hit(g));
+    assert!(
+        a.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::NoSpare && f.new)
+    );
+    // A group already without a spare, and a plan that touches it: new.
+    let t2 = topo(
+        r#"
+[services.a]
+state = "down"
+[services.b]
+[groups.g]
+members = ["a", "b"]
+[services.z]
+"#,
+    );
+    let untouched = run(&t2, &[("z", Reboot)]);
+    assert!(
+        untouched
+            .findings
+            .iter()
+            .all(|f| f.kind != FindingKind::NoSpare || !f.new)
+    );
+    let touched = run(&t2, &[("a", Reboot)]);
+    assert!(
+        touched
+            .findings
+            .iter()
+            .any(|f| f.kind == FindingKind::NoSpare && f.new),
+        "a changed member makes the group's finding the plan's own"
+    );
+}
+
+#[test]
+fn users_before_and_added_are_measured_against_the_standing_estate() {
+    let t = topo(
+        r#"
+[services.eu]
+users = 0.3
+state = "degraded"
+[services.us]
+users = 0.5
+requires = ["api"]
+[services.asia]
+users = 0.2
+wants = ["api"]
+[services.api]
+"#,
+    );
+    let a = run(&t, &[("api", Reboot), ("eu", Reboot)]);
+    assert_eq!((a.users.down, a.users.degraded), (0.8, 0.2));
+    assert_eq!((a.users.before_down, a.users.before_degraded), (0.0, 0.3));
+    // eu went from degraded to down: added down. asia from ok to degraded.
+    assert_eq!(a.users.added_down, 0.8);
+    assert_eq!(a.users.added_degraded, 0.2);
+    assert_eq!(a.risk, Level::Critical);
+}
+
+#[test]
+fn a_critical_service_hit_and_down_is_high_even_without_users() {
+    let t = topo(
+        r#"
+[services.db]
+[services.billing]
+criticality = "critical"
+requires = ["db"]
+[groups.g]
+members = ["db"]
+"#,
+    );
+    // db is in a (one-member) group, so no spof: the high comes from
+    // billing, hit and down.
+    let a = run(&t, &[("db", Down)]);
+    assert!(a.hit(t.lookup("billing").unwrap()));
+    assert_eq!(a.risk, Level::Critical, "{:?}", a.risk_reasons);
+    assert!(
+        a.risk_reasons
+            .iter()
+            .any(|(l, why)| *l == Level::High && why.contains("billing (critical)"))
+    );
+}
+
+#[test]
+fn hit_alone_is_medium() {
+    let t = topo(PAIR);
+    let a = run(&t, &[("a", Reboot)]);
+    // web loses its spare: at-risk, hit, no users down or degraded.
+    assert!(a.hit(t.lookup("web").unwrap()));
+    assert_eq!(a.risk, Level::Medium);
+    assert_eq!(a.risk_before, Level::Low);
+}
+
+#[test]
+fn a_cycle_with_no_cause_stays_ok_and_a_cycle_with_one_goes_down() {
+    let t = topo(
+        r#"
+[services.a]
+requires = ["b"]
+[services.b]
+requires = ["a"]
+[services.c]
+"#,
+    );
+    let a = run(&t, &[("c", Reboot)]);
+    assert_eq!((st(&t, &a, "a"), st(&t, &a, "b")), ("ok", "ok"));
+    let b = run(&t, &[("a", Reboot)]);
+    assert_eq!(st(&t, &b, "b"), "down");
+    assert!(b.hit(t.lookup("a").unwrap()), "its requirement b went down");
+}
+
+#[test]
+fn a_manual_failover_is_down_through_the_active_member_only() {
+    let t = topo(
+        r#"
+[services.p]
+[services.s]
+[groups.g]
+members = ["p", "s"]
+mode = "active-passive"
+failover = "manual"
+[services.app]
+requires = ["g"]
+"#,
+    );
+    let passive = run(&t, &[("s", Reboot)]);
+    assert_eq!(st(&t, &passive, "g"), "at-risk");
+    let active = run(&t, &[("p", Reboot)]);
+    assert_eq!(st(&t, &active, "g"), "down");
+    assert_eq!(chain(&t, &active, "app"), ["app", "g", "p"]);
+    assert!(found(&t, &active).contains(&"manual-failover:g".to_string()));
+}
+
+#[test]
+fn chains_over_64_steps_are_cut_and_counted() {
+    let mut body = String::new();
+    for i in 0..100 {
+        body.push_str(&format!("[services.s{i:03}]\n"));
+        if i > 0 {
+            body.push_str(&format!("requires = [\"s{:03}\"]\n", i - 1));
+        }
+    }
+    let t = topo(&body);
+    let a = run(&t, &[("s000", Reboot)]);
+    let last = t.lookup("s099").unwrap();
+    assert_eq!(a.chain(last).len(), 1 + MAX_CHAIN);
+    assert_eq!(a.chain_more(last), 99 - MAX_CHAIN);
+    let near = t.lookup("s010").unwrap();
+    assert_eq!(a.chain(near).len(), 11);
+    assert_eq!(a.chain_more(near), 0);
+}

@@ -664,4 +664,227 @@ at = 2023-06-08T18:00:00+03:00
         .unwrap_err();
         assert_eq!(err.0[0].line, 3);
     }
+
+    const FLEET: &str = r#"
+[topology]
+name = "fleet"
+[services.web-1]
+kind = "app"
+zone = "az-a"
+labels = { os = "ubuntu-22.04", pool = "a" }
+[services.web-2]
+kind = "app"
+zone = "az-b"
+labels = { os = "ubuntu-22.04", pool = "b" }
+[services.web-3]
+kind = "app"
+zone = "az-b"
+labels = { os = "ubuntu-20.04" }
+[services.db]
+kind = "database"
+zone = "az-b"
+host = "web-3"
+[groups.web]
+members = ["web-1", "web-2", "web-3"]
+"#;
+
+    fn fleet() -> Topology {
+        crate::topology::load("fleet.toml", FLEET).unwrap()
+    }
+
+    fn change(s: &str, action: Action) -> Change {
+        Change {
+            service: s.to_string(),
+            action,
+            span: None,
+        }
+    }
+
+    fn names(t: &Topology, r: &[Named]) -> Vec<(String, Action, Option<String>)> {
+        let mut v: Vec<_> = r
+            .iter()
+            .map(|n| (t.id(n.service).to_string(), n.action, n.selector.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_selector_names_every_service_it_matches() {
+        let t = fleet();
+        let r = resolve(
+            &t,
+            &[change("os=ubuntu-22.04", Action::Update)],
+            None,
+            "cli",
+        )
+        .unwrap();
+        assert_eq!(
+            names(&t, &r),
+            [
+                (
+                    "web-1".into(),
+                    Action::Update,
+                    Some("os=ubuntu-22.04".into())
+                ),
+                (
+                    "web-2".into(),
+                    Action::Update,
+                    Some("os=ubuntu-22.04".into())
+                ),
+            ]
+        );
+        // All pairs must match; built-in keys; wildcards.
+        let r = resolve(
+            &t,
+            &[change("os=ubuntu-*,zone=az-b", Action::Reboot)],
+            None,
+            "cli",
+        )
+        .unwrap();
+        let ids: Vec<_> = names(&t, &r).into_iter().map(|x| x.0).collect();
+        assert_eq!(ids, ["web-2", "web-3"]);
+        let r = resolve(
+            &t,
+            &[change("group=web,kind=app", Action::Reboot)],
+            None,
+            "cli",
+        )
+        .unwrap();
+        assert_eq!(r.len(), 3);
+        let r = resolve(&t, &[change("host=web-3", Action::Reboot)], None, "cli").unwrap();
+        assert_eq!(names(&t, &r)[0].0, "db");
+        let r = resolve(&t, &[change("id=web-*", Action::Reboot)], None, "cli").unwrap();
+        assert_eq!(r.len(), 3);
+        // A service without the field never matches, even `*`.
+        let r = resolve(&t, &[change("pool=*", Action::Reboot)], None, "cli").unwrap();
+        assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn an_explicit_id_wins_over_a_selector_and_the_same_action_twice_is_one_change() {
+        let t = fleet();
+        let r = resolve(
+            &t,
+            &[
+                change("os=ubuntu-22.04", Action::Update),
+                change("web-1", Action::Down),
+                change("pool=*", Action::Update),
+                change("web-2", Action::Update),
+                change("web-2", Action::Update),
+            ],
+            None,
+            "cli",
+        )
+        .unwrap();
+        assert_eq!(
+            names(&t, &r),
+            [
+                ("web-1".into(), Action::Down, None),
+                ("web-2".into(), Action::Update, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn two_selectors_with_different_actions_on_one_service_are_an_error_naming_both() {
+        let t = fleet();
+        let err = resolve(
+            &t,
+            &[
+                change("os=ubuntu-22.04", Action::Update),
+                change("zone=az-b", Action::Reboot),
+            ],
+            None,
+            "command line",
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("web-2"), "{text}");
+        assert!(
+            text.contains("os=ubuntu-22.04") && text.contains("zone=az-b"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_selector_that_matches_nothing_is_an_input_error_with_the_values_that_exist() {
+        let t = fleet();
+        let err = resolve(
+            &t,
+            &[change("os=debian-12", Action::Update)],
+            None,
+            "command line",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("matches no service"), "{err}");
+        assert!(err.contains("ubuntu-20.04, ubuntu-22.04"), "{err}");
+        let err = resolve(&t, &[change("os=", Action::Update)], None, "command line")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has no value"), "{err}");
+    }
+
+    #[test]
+    fn a_plan_with_selectors_and_acceptances_round_trips() {
+        let text = r#"
+[plan]
+title = "Fleet update"
+
+[[change]]
+select = "os=ubuntu-22.04,zone=az-b"
+action = "update"
+
+[[change]]
+service = "db"
+action = "reboot"
+
+[[accept]]
+risk = "high"
+who = "R. Ops"
+why = "the EU site is drained to the US for the window"
+at = 2023-06-08T18:00:00+03:00
+"#;
+        let p = Plan::parse("p.toml", text).unwrap();
+        assert!(p.changes[0].is_selector());
+        assert_eq!(p.accepts[0].risk, Level::High);
+        assert_eq!(p.accepted_level(), Some(Level::High));
+        let again = Plan::parse("p.toml", &p.to_toml()).unwrap();
+        let strip = |p: &Plan| {
+            let mut p = p.clone();
+            p.changes.iter_mut().for_each(|c| c.span = None);
+            p
+        };
+        assert_eq!(strip(&again), strip(&p));
+        assert!(
+            p.to_toml()
+                .contains("select = \"os=ubuntu-22.04,zone=az-b\"")
+        );
+    }
+
+    #[test]
+    fn an_acceptance_needs_a_level_who_and_why() {
+        for (body, what) in [
+            (
+                "risk = \"huge\"\nwho = \"a\"\nwhy = \"b\"",
+                "unknown risk level",
+            ),
+            ("risk = \"high\"\nwho = \" \"\nwhy = \"b\"", "needs `who`"),
+            ("risk = \"high\"\nwho = \"a\"\nwhy = \"\"", "needs `why`"),
+        ] {
+            let err = Plan::parse("p.toml", &format!("[[accept]]\n{body}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(what), "{what}: {err}");
+            assert!(err.contains("p.toml:"), "located: {err}");
+        }
+        let err = Plan::parse(
+            "p.toml",
+            "[[change]]\nservice = \"a\"\nselect = \"os=x\"\naction = \"reboot\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("both `service` and `select`"), "{err}");
+    }
 }
