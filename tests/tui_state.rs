@@ -363,11 +363,67 @@ fn ready_for_approval_only_when_every_blocking_item_is_ticked() {
     assert!(app.review.checklist.ready());
     assert_eq!(app.review.checklist.open_blocking(), 0);
     assert_eq!(app.plan.done.len(), blocking);
+    // Every item ticked, but the plan is critical and nobody accepted it:
+    // never READY over a risk nobody accepted.
+    assert!(!app.review.ready());
+    let header = tui_header(&app);
+    assert!(header.contains("NOT READY"), "{header}");
 
     // Unticking one makes it not ready again.
     app.update(Action::Home);
     app.update(Action::Tick);
     assert!(!app.review.checklist.ready());
+}
+
+/// The header row of the screen at 160 columns.
+fn tui_header(app: &App) -> String {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut term = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    term.draw(|f| f.render_widget(app, f.area())).unwrap();
+    let buf = term.backend().buffer();
+    (0..160).map(|x| buf[(x, 0)].symbol().to_string()).collect()
+}
+
+#[test]
+fn marking_every_service_the_filter_shows_and_again_unmarks_them() {
+    let mut app = empty_demo();
+    // Without a filter it would be the whole estate: refused.
+    app.update(Action::MarkShown(plan::Action::Reboot));
+    assert!(app.plan.changes.is_empty());
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("filter the list first")
+    );
+    focus_on(&mut app, "app-eu");
+    app.update(Action::MarkShown(plan::Action::Reboot));
+    assert_eq!(
+        changes(&app.plan),
+        vec![
+            ("app-eu-1".to_string(), plan::Action::Reboot),
+            ("app-eu-2".to_string(), plan::Action::Reboot),
+        ]
+    );
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .starts_with("2 services marked")
+    );
+    // The verdict follows: both app servers of the EU pool.
+    let pool = app.topo.lookup("app-eu").unwrap();
+    assert_eq!(app.review.assessment.status(pool).as_str(), "down");
+    // Another action replaces; the same one again unmarks them all.
+    app.update(Action::MarkShown(plan::Action::Update));
+    assert!(
+        changes(&app.plan)
+            .iter()
+            .all(|c| c.1 == plan::Action::Update)
+    );
+    app.update(Action::MarkShown(plan::Action::Update));
+    assert!(app.plan.changes.is_empty());
+    assert_eq!(app.review.assessment.status(pool).as_str(), "ok");
 }
 
 // --- the impact pane -----------------------------------------------------------

@@ -84,6 +84,9 @@ pub enum Action {
     /// Mark the focused service with an action, or unmark it if it already
     /// has that action.
     Mark(plan::Action),
+    /// Mark every service the filter shows with an action, or unmark them
+    /// all when every one already has it.
+    MarkShown(plan::Action),
     /// Tick or untick the focused checklist item.
     Tick,
     /// From the impact or findings pane: focus that service in the list.

@@ -258,6 +258,27 @@ pub const KEYMAP: &[Binding] = &[
     ),
     b(
         Context::List,
+        &[C('R')],
+        Action::MarkShown(plan::Action::Reboot),
+        None,
+        "mark every service the filter shows for reboot (again: unmark them)",
+    ),
+    b(
+        Context::List,
+        &[C('U')],
+        Action::MarkShown(plan::Action::Update),
+        None,
+        "mark every service the filter shows for update (again: unmark them)",
+    ),
+    b(
+        Context::List,
+        &[C('X')],
+        Action::MarkShown(plan::Action::Down),
+        None,
+        "what-if: every service the filter shows fails (again: unmark them)",
+    ),
+    b(
+        Context::List,
         &[K(KeyCode::Esc)],
         Action::Cancel,
         None,

@@ -301,6 +301,7 @@ impl App {
                 self.focus = Focus::Pane;
             }
             Action::Mark(a) => self.mark(a),
+            Action::MarkShown(a) => self.mark_shown(a),
             Action::Tick => self.tick(),
             Action::Jump => self.jump(),
             Action::Prompt(kind) => {
@@ -350,6 +351,79 @@ impl App {
             Some(a) => format!("{sid}: {}", a.as_str()),
             None => format!("{sid}: unmarked"),
         });
+        self.reassess();
+        self.save();
+    }
+
+    /// Marks every service the filter shows, or unmarks them all when each
+    /// already has `action`. Only with a filter: without one this would be
+    /// the whole estate.
+    ///
+    /// # Complexity
+    /// O(plan changes + services shown), then one reassessment.
+    fn mark_shown(&mut self, action: plan::Action) {
+        if self.filter.is_empty() {
+            self.message =
+                Some("filter the list first (/): this marks every service the filter shows".into());
+            return;
+        }
+        if self.visible.is_empty() {
+            self.message = Some("the filter shows no service".into());
+            return;
+        }
+        let shown: std::collections::HashSet<&str> = self
+            .visible
+            .iter()
+            .map(|&i| self.topo.services()[i].id.as_str())
+            .collect();
+        let all_marked = {
+            let mut have = 0;
+            for c in &self.plan.changes {
+                if c.action == action && shown.contains(c.service.as_str()) {
+                    have += 1;
+                }
+            }
+            have == shown.len()
+        };
+        let n = shown.len();
+        if all_marked {
+            self.plan
+                .changes
+                .retain(|c| !shown.contains(c.service.as_str()));
+            self.message = Some(format!(
+                "{n} service{} unmarked (filter `{}`)",
+                if n == 1 { "" } else { "s" },
+                self.filter
+            ));
+        } else {
+            let mut missing = shown.clone();
+            for c in &mut self.plan.changes {
+                if missing.remove(c.service.as_str()) {
+                    c.action = action;
+                }
+            }
+            // In list order, so the plan reads like the screen.
+            let add: Vec<String> = self
+                .visible
+                .iter()
+                .map(|&i| self.topo.services()[i].id.as_str())
+                .filter(|id| missing.contains(id))
+                .map(str::to_string)
+                .collect();
+            for id in add {
+                self.plan.changes.push(plan::Change {
+                    service: id,
+                    action,
+                    span: None,
+                });
+            }
+            self.message = Some(format!(
+                "{n} service{} marked: {} (filter `{}`)",
+                if n == 1 { "" } else { "s" },
+                action.as_str(),
+                self.filter
+            ));
+        }
         self.reassess();
         self.save();
     }
