@@ -50,22 +50,14 @@ fn analysis(c: &mut Criterion) {
     for e in &estates {
         common::size_group(&mut group, e.services);
         group.bench_with_input(common::label(e.services), e, |b, e| {
-            b.iter(|| {
-                Review::new(
-                    &e.topo,
-                    &e.plan,
-                    black_box(&e.changes),
-                    &rules,
-                    common::TODAY,
-                )
-            });
+            b.iter(|| Review::new(&e.topo, &e.plan, black_box(&e.named), &rules, common::TODAY));
         });
     }
     group.finish();
 
     let mut group = c.benchmark_group("json report");
     for e in &estates {
-        let review = Review::new(&e.topo, &e.plan, &e.changes, &rules, common::TODAY);
+        let review = Review::new(&e.topo, &e.plan, &e.named, &rules, common::TODAY);
         common::size_group(&mut group, e.services);
         group.bench_with_input(common::label(e.services), e, |b, e| {
             b.iter(|| report::json(&e.topo, black_box(&review)));

@@ -59,7 +59,8 @@ impl Review {
     ) -> Review {
         let reference = plan.start_date().unwrap_or(today);
         let pairs: Vec<(NodeId, crate::plan::Action)> = crate::plan::pairs(changes);
-        let assessment = analysis::assess_from(topo, standing, &pairs, reference);
+        let planned = crate::plan::also_planned(changes);
+        let assessment = analysis::assess_from(topo, standing, &pairs, &planned, reference);
         let alerts = checklist::alert_plan(topo, &assessment);
         let checklist = checklist::generate(
             topo,

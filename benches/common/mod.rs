@@ -29,6 +29,8 @@ pub struct Estate {
     /// The plan: ten reboots spread over the tiers.
     pub plan: Plan,
     pub changes: Vec<(NodeId, Action)>,
+    /// The same, as the plan resolves them (for `Review`).
+    pub named: Vec<blastradius::plan::Named>,
 }
 
 /// Generates and loads the estate of `services` services.
@@ -40,14 +42,16 @@ pub fn estate(services: usize) -> Estate {
     for id in &g.changes {
         plan.set_change(id, Some(Action::Reboot));
     }
-    let changes = blastradius::plan::resolve(&topo, &plan.changes, None, "bench")
+    let named = blastradius::plan::resolve(&topo, &plan.changes, None, "bench")
         .expect("the plan names services of the estate");
+    let changes = blastradius::plan::pairs(&named);
     Estate {
         services,
         text: g.toml,
         topo,
         plan,
         changes,
+        named,
     }
 }
 

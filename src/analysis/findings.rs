@@ -346,7 +346,8 @@ fn group_findings(topo: &Topology, a: &Assessment, gid: NodeId, g: &Group, out: 
             .iter()
             .map(|&m| topo.as_service(m).and_then(|s| s.zone.as_deref()))
             .collect();
-        if up_members.len() >= 2
+        if matches!(status, Status::Ok | Status::AtRisk)
+            && up_members.len() >= 2
             && let Some(Some(z)) = zones.first()
             && zones.iter().all(|x| x == &Some(*z))
         {

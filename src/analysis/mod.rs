@@ -234,7 +234,7 @@ struct Expanded {
 ///
 /// # Complexity
 /// O(nodes): one pass over the services with a host, hosts first.
-fn expand(topo: &Topology, named: &[(NodeId, Action)]) -> Expanded {
+fn expand(topo: &Topology, named: &[(NodeId, Action)], also_planned: &[NodeId]) -> Expanded {
     let n = topo.node_count();
     let mut action = vec![None; n];
     let mut via = vec![None; n];
@@ -242,6 +242,9 @@ fn expand(topo: &Topology, named: &[(NodeId, Action)]) -> Expanded {
     for &(id, a) in named {
         action[id.index()] = Some(a);
         planned[id.index()] = a.is_planned();
+    }
+    for &id in also_planned {
+        planned[id.index()] = true;
     }
     if named.is_empty() {
         return Expanded {
@@ -288,7 +291,26 @@ fn expand(topo: &Topology, named: &[(NodeId, Action)]) -> Expanded {
 /// O((services + groups + edges) · k) where k is the largest group size:
 /// each node's status rises at most three times.
 pub fn assess(topo: &Topology, changes: &[(NodeId, Action)], reference_date: Date) -> Assessment {
-    assess_from(topo, &Standing::new(topo), changes, reference_date)
+    assess_from(topo, &Standing::new(topo), changes, &[], reference_date)
+}
+
+/// [`assess`], where the services of `also_planned` are reached by a
+/// reboot or update although their action is a what-if `down` (the plan
+/// names them `down` by id and a selector reboots them: see
+/// [`crate::plan::also_planned`]).
+pub fn assess_planned(
+    topo: &Topology,
+    changes: &[(NodeId, Action)],
+    also_planned: &[NodeId],
+    reference_date: Date,
+) -> Assessment {
+    assess_from(
+        topo,
+        &Standing::new(topo),
+        changes,
+        also_planned,
+        reference_date,
+    )
 }
 
 /// [`assess`], starting the walk from `standing`, which must have been
@@ -301,6 +323,7 @@ pub(crate) fn assess_from(
     topo: &Topology,
     standing: &Standing,
     changes: &[(NodeId, Action)],
+    also_planned: &[NodeId],
     reference_date: Date,
 ) -> Assessment {
     assert_eq!(
@@ -308,7 +331,7 @@ pub(crate) fn assess_from(
         topo.node_count(),
         "a standing state of another topology"
     );
-    let ex = expand(topo, changes);
+    let ex = expand(topo, changes, also_planned);
     let start = walk::with_changes(&standing.start, &ex.action);
     let status = walk::fixpoint_from(topo, &standing.status, &start);
     // Hit: a group is hit when it ends worse than before; a service when

@@ -844,7 +844,13 @@ fn a_standing_state_of_another_topology_is_refused() {
     let other = topo("[services.x]\n");
     let standing = Standing::new(&other);
     let r = std::panic::catch_unwind(|| {
-        assess_from(&small, &standing, &[], Date::parse("2023-06-08").unwrap())
+        assess_from(
+            &small,
+            &standing,
+            &[],
+            &[],
+            Date::parse("2023-06-08").unwrap(),
+        )
     });
     assert!(r.is_err());
 }

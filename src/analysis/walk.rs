@@ -285,7 +285,11 @@ pub(super) fn cause_steps(
         i += 1;
         for (d, edge) in topo.dependents(t) {
             let di = d.index();
-            if !seen[di] && (hit[di] || action[di].is_some()) && explains(topo, status, d, edge, t)
+            // An implied change steps to its host, and only there.
+            if !seen[di]
+                && (hit[di] || action[di].is_some())
+                && via[di].is_none_or(|h| h == t && edge == Edge::Host)
+                && explains(topo, status, d, edge, t)
             {
                 seen[di] = true;
                 next[di] = Some(t);
@@ -320,7 +324,11 @@ pub(super) fn cause_steps(
             (None, None) => break,
         };
         for (d, edge) in topo.dependents(t) {
-            if !seen[d.index()] && explains(topo, status, d, edge, t) {
+            // An implied change steps to its host, and only there.
+            if !seen[d.index()]
+                && via[d.index()].is_none_or(|h| h == t && edge == Edge::Host)
+                && explains(topo, status, d, edge, t)
+            {
                 seen[d.index()] = true;
                 next[d.index()] = Some(t);
                 depth[d.index()] = depth[t.index()] + 1;

@@ -234,9 +234,10 @@ fn graph_cmd(a: &GraphArgs) -> Result<u8, CliError> {
     let Loaded { lp, topo, changes } = plan_and_changes(a.topology.as_deref(), &a.changes)?;
     let assessment = (!changes.is_empty()).then(|| {
         let today = Date::today_utc();
-        crate::analysis::assess(
+        crate::analysis::assess_planned(
             &topo,
             &plan::pairs(&changes),
+            &plan::also_planned(&changes),
             lp.plan.start_date().unwrap_or(today),
         )
     });

@@ -429,6 +429,10 @@ pub struct Named {
     pub service: NodeId,
     pub action: Action,
     pub selector: Option<String>,
+    /// A reboot or update named this service, even if its action (an id's,
+    /// which wins) is a what-if `down`: its boot facts still matter
+    /// (DESIGN.md, "planned").
+    pub planned: bool,
 }
 
 impl From<(NodeId, Action)> for Named {
@@ -437,8 +441,19 @@ impl From<(NodeId, Action)> for Named {
             service,
             action,
             selector: None,
+            planned: action.is_planned(),
         }
     }
+}
+
+/// Services a reboot or update names although their action is a what-if
+/// `down` (an id's `down` over a selector's reboot): planned all the same.
+pub fn also_planned(named: &[Named]) -> Vec<NodeId> {
+    named
+        .iter()
+        .filter(|n| n.planned && !n.action.is_planned())
+        .map(|n| n.service)
+        .collect()
 }
 
 /// The (service, action) pairs of resolved changes, as the walk takes them.
@@ -530,6 +545,7 @@ pub fn resolve(
                         service: id,
                         action: c.action,
                         selector: None,
+                        planned: c.action.is_planned(),
                     });
                 }
             },
@@ -559,8 +575,9 @@ pub fn resolve(
         }
         for id in matched {
             match at.get(&id) {
-                // An id wins over a selector.
-                Some(&(_, true)) => {}
+                // An id wins over a selector; the selector's reboot or
+                // update still reaches the service.
+                Some(&(i, true)) => out[i].planned |= c.action.is_planned(),
                 Some(&(i, false)) if out[i].action == c.action => {}
                 Some(&(i, false)) => {
                     errors.push(
@@ -589,6 +606,7 @@ pub fn resolve(
                         service: id,
                         action: c.action,
                         selector: Some(c.service.clone()),
+                        planned: c.action.is_planned(),
                     });
                 }
             }
