@@ -437,74 +437,56 @@ fn run_tui(
     t: &args::TuiArgs,
 ) -> Result<u8, CliError> {
     use crate::tui::{app, persist, theme::Theme};
-    let mut autosave = persist::locate(&topo.name, path.as_deref());
-    let mut message = None;
-    let shared = match &autosave {
-        persist::Autosave::To(p) => Some(p.clone()),
-        persist::Autosave::Off(_) => None,
+    // A plan opened with --plan autosaves to a file of its own: the
+    // topology's autosaved work is neither replaced nor mixed in.
+    let located = match &lp.path {
+        Some(pp) => persist::locate_plan(pp),
+        None => persist::locate(&topo.name, path.as_deref()),
     };
-    let mut lock = None;
-    if let Some(p) = &shared {
-        match persist::lock(p) {
-            Ok(l) => lock = l,
-            Err(pid) => {
-                let private = persist::private_path(p);
-                message = Some(format!(
-                    "another blastradius (pid {pid}) has this topology open: this window autosaves to {}",
-                    private.display()
-                ));
-                autosave = persist::Autosave::To(private);
-            }
-        }
-    }
-    let plan = if lp.path.is_some() {
-        message = Some("plan loaded; edits autosave".to_string());
-        lp.plan
-    } else {
-        let restored = match &shared {
-            Some(p) => persist::restore(p),
-            None => Ok(None),
-        };
-        match (restored, path.is_none()) {
-            (Ok(Some(plan)), _) => {
-                message
-                    .get_or_insert_with(|| "restored the autosaved plan for this topology".into());
-                plan
-            }
-            (Ok(None), true) => {
-                message = Some(
-                    "demo: the seed outage's change is marked; space, u, x mark; ? help".into(),
-                );
-                Plan::parse("web-stack.plan.toml (embedded demo)", crate::DEMO_PLAN)?
-            }
-            (Ok(None), false) => Plan::default(),
-            (Err(e), _) => {
-                message = Some(e);
-                Plan::default()
-            }
-        }
+    let start = match &located {
+        persist::Autosave::To(shared) => persist::start(shared, lp.path.as_deref()),
+        persist::Autosave::Off(why) => persist::Start {
+            autosave: persist::Autosave::Off(why.clone()),
+            lock: None,
+            restored: None,
+            last: None,
+            message: Some(why.clone()),
+        },
     };
-    if let persist::Autosave::Off(why) = &autosave {
-        message = Some(why.clone());
-    }
+    let mut message = start.message;
+    let plan = match (start.restored, lp.path.is_some(), path.is_none()) {
+        (Some(plan), _, _) => plan,
+        (None, true, _) => {
+            message.get_or_insert_with(|| "plan loaded; edits autosave".into());
+            lp.plan
+        }
+        (None, false, true) => {
+            message.get_or_insert_with(|| {
+                "demo: the seed outage's change is marked; space, u, x mark; ? help".into()
+            });
+            Plan::parse("web-stack.plan.toml (embedded demo)", crate::DEMO_PLAN)?
+        }
+        (None, false, false) => Plan::default(),
+    };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(!no_color, t.ascii || env::ascii_only());
     let mut app = app::App::new(
         topo,
-        app::Source { path },
+        app::Source {
+            path,
+            plan: lp.path.clone(),
+        },
         plan,
         rules,
         Date::today_utc(),
-        autosave,
+        start.autosave,
         theme,
     );
     if app.message.is_none() {
         app.message = message;
     }
-    if let persist::Autosave::To(p) = &app.autosave {
-        app.autosave_last = std::fs::read_to_string(p).ok();
-    }
-    app.lock = lock;
+    app.autosave_last = start.last;
+    app.lock = start.lock;
     let stopped = crate::tui::run(app, !t.no_mouse)
         .map_err(|e| CliError::Usage(format!("terminal error: {e}")))?;
     Ok(match stopped {

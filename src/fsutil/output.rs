@@ -73,7 +73,11 @@ fn file_id(meta: &std::fs::Metadata) -> Option<FileId> {
 pub(super) fn record_read(path: &Path, meta: &std::fs::Metadata) {
     if let Some(id) = file_id(meta) {
         let mut read = READ.lock().unwrap_or_else(|e| e.into_inner());
-        if !read.iter().any(|(i, _)| *i == id) {
+        // One entry per path, the latest file read there: a file read again
+        // and again (the autosave) does not grow the list.
+        if let Some(i) = read.iter().position(|(_, p)| p == path) {
+            read[i].0 = id;
+        } else if !read.iter().any(|(i, _)| *i == id) {
             read.push((id, path.to_path_buf()));
         }
     }
