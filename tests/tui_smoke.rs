@@ -3,8 +3,11 @@
 //! Nothing waits on a timer for an answer: each step polls the screen until
 //! the expected text is there, with a deadline.
 //!
-//! Without tmux the terminal test says so and passes (`.ci/run` installs
-//! tmux). The refusals (`TERM=dumb`, output not a terminal) need no pty.
+//! Without tmux the terminal tests say SKIPPED and pass on a developer's
+//! machine; under CI (`CI` set, as every CI service does) a missing tmux
+//! fails them, so a CI run never passes without having run them (`.ci/run`
+//! installs tmux). The refusals (`TERM=dumb`, output not a terminal) need
+//! no pty.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -13,6 +16,23 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_blastradius");
+
+/// Whether a missing tmux fails the tests rather than skipping them: when
+/// `CI` is set to anything but empty, `0` or `false`.
+fn missing_tmux_fails(ci: Option<&std::ffi::OsStr>) -> bool {
+    ci.is_some_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
+#[test]
+fn under_ci_a_missing_tmux_fails_instead_of_skipping() {
+    use std::ffi::OsStr;
+    for ci in ["true", "1", "yes", "TRUE"] {
+        assert!(missing_tmux_fails(Some(OsStr::new(ci))), "CI={ci}");
+    }
+    for ci in [None, Some(""), Some("0"), Some("false")] {
+        assert!(!missing_tmux_fails(ci.map(OsStr::new)), "CI={ci:?}");
+    }
+}
 const DEADLINE: Duration = Duration::from_secs(10);
 
 /// A tmux server of our own (a socket in a temp dir, no user config),
@@ -27,9 +47,17 @@ struct Tmux {
 impl Tmux {
     /// A server with one detached 80x24 session running `command`, or
     /// `None` when tmux is not installed.
+    ///
+    /// # Panics
+    /// Under CI when tmux is not installed: there, skipping is failing.
     fn start(command: &str) -> Option<Tmux> {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                !missing_tmux_fails(std::env::var_os("CI").as_deref()),
+                "tmux is not installed and CI is set: the terminal tests must run here \
+                 (.ci/run installs tmux)"
+            );
             return None;
         }
         let session = format!(
