@@ -2028,6 +2028,13 @@ fn a_plan_pointing_at_a_secret_never_quotes_it() {
         ],
     );
     let secret = format!("{}/secret/.env", dir.path().display());
+    let a = run(&["check", WEB, "--rules", &secret]).code(2);
+    assert_has_all(
+        "stderr",
+        &stderr(&a),
+        &["is not a blastradius rules file (no [[rule]])"],
+    );
+    assert_has_none("stderr", &stderr(&a), &["hunter2"]);
     let err = stderr(&run(&["report", &secret]).code(2));
     assert_has_all(
         "stderr",

@@ -19,6 +19,7 @@ pub struct Tables {
     pub topology: bool,
     pub plan: bool,
     pub change: bool,
+    pub rule: bool,
 }
 
 impl Tables {
@@ -58,6 +59,7 @@ impl Tables {
                 "topology" => t.topology = true,
                 "plan" => t.plan = true,
                 "change" => t.change = true,
+                "rule" => t.rule = true,
                 _ => {}
             }
         }
@@ -131,6 +133,30 @@ pub fn read_plan(path: &Path) -> Result<(Plan, String), CliError> {
     }
     let plan = Plan::parse(&name, &text)?;
     Ok((plan, text))
+}
+
+/// Reads a checklist rules file (at most [`Limit::RULES`]): one with
+/// anything in it but `[[rule]]` entries is refused without being quoted.
+///
+/// # Errors
+/// A whole-file diagnostic for a file that cannot be read or is of another
+/// kind.
+pub fn read_rules(path: &Path) -> Result<String, CliError> {
+    let name = path.display().to_string();
+    let text = fsutil::read_text_file_within(path, Limit::RULES)?;
+    let blank = text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#')
+    });
+    if !blank && !Tables::of(&text).rule {
+        return Err(Diagnostic::whole_file(
+            &name,
+            format!("{name} is not a blastradius rules file (no [[rule]])"),
+        )
+        .with_help("a rules file lists [[rule]] entries; see assets/rules.toml")
+        .into());
+    }
+    Ok(text)
 }
 
 /// Loads the topology a plan names: relative to the plan's folder and,

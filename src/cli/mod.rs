@@ -108,12 +108,12 @@ pub fn load_rules(extra: Option<&Path>) -> Result<RuleSet, CliError> {
     if let Some(dirs) = directories::ProjectDirs::from("", "", "blastradius") {
         let p = dirs.config_dir().join("rules.toml");
         if p.is_file() {
-            let text = crate::fsutil::read_text_file_within(&p, crate::fsutil::Limit::RULES)?;
+            let text = inputs::read_rules(&p)?;
             rules.extend_from(&p.display().to_string(), &text)?;
         }
     }
     if let Some(p) = extra {
-        let text = crate::fsutil::read_text_file_within(p, crate::fsutil::Limit::RULES)?;
+        let text = inputs::read_rules(p)?;
         rules.extend_from(&p.display().to_string(), &text)?;
     }
     Ok(rules)

@@ -368,8 +368,11 @@ pub fn lock(path: &Path) -> Result<Option<Lock>, u32> {
                 return Ok(Some(Lock(lock_path)));
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let pid: u32 = std::fs::read_to_string(&lock_path)
+                // Read as an autosave is: a FIFO or a link to a device
+                // planted there is no holder, and is removed.
+                let pid: u32 = read(&lock_path)
                     .ok()
+                    .flatten()
                     .and_then(|s| s.trim().parse().ok())
                     .unwrap_or(0);
                 if pid != 0 && alive(pid) {
@@ -439,6 +442,21 @@ mod tests {
         drop(first);
         assert!(lock(&p).unwrap().is_some(), "released on drop");
         assert!(private_path(&p).to_string_lossy().contains(".pid"));
+    }
+
+    #[test]
+    fn a_lock_that_is_a_fifo_or_a_link_to_a_device_is_not_read_but_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.plan.toml");
+        std::os::unix::fs::symlink("/dev/zero", p.with_extension("lock")).unwrap();
+        assert!(lock(&p).unwrap().is_some());
+        let q = dir.path().join("y.plan.toml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(q.with_extension("lock"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert!(lock(&q).unwrap().is_some(), "no hang on a FIFO");
     }
 
     #[test]
