@@ -411,3 +411,66 @@ fn the_app_ends_when_its_terminal_goes_away() {
     }
     assert_the_mark_was_saved(&data);
 }
+
+/// `blastradius --plan` edits the plan it was given and autosaves it
+/// apart: the autosaved work of the plan's topology is neither replaced
+/// nor shown, and the plan file itself is never written.
+#[test]
+fn a_plan_opened_with_plan_keeps_the_topologys_autosaved_work() {
+    let data = TempDir::new().unwrap();
+    let work = TempDir::new().unwrap();
+    let topo = work.path().join("web-stack.toml");
+    std::fs::write(&topo, blastradius::DEMO_TOPOLOGY).unwrap();
+    let plan = work.path().join("change.plan.toml");
+    let plan_text = "[plan]\ntitle = \"t\"\ntopology = \"web-stack.toml\"\n\n[[change]]\nservice = \"db-primary\"\naction = \"update\"\n";
+    std::fs::write(&plan, plan_text).unwrap();
+    // The topology's own autosaved work, from an earlier session.
+    let plans = data.path().join("blastradius").join("plans");
+    std::fs::create_dir_all(&plans).unwrap();
+    let topo_autosave = plans.join(blastradius::tui::persist::file_name(
+        "web-stack",
+        Some(&topo),
+    ));
+    let earlier =
+        "[plan]\ntitle = \"earlier\"\n\n[[change]]\nservice = \"bastion\"\naction = \"reboot\"\n";
+    std::fs::write(&topo_autosave, earlier).unwrap();
+
+    let command = format!(
+        "cd {} && env XDG_DATA_HOME={} XDG_CONFIG_HOME={} TERM=xterm-256color LANG=C.UTF-8 {} --plan change.plan.toml ; echo EXIT=$? ; sleep 30",
+        quoted(work.path()),
+        quoted(data.path()),
+        quoted(work.path()),
+        quoted(Path::new(BIN)),
+    );
+    let Some(tmux) = Tmux::start(&command) else {
+        eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
+        return;
+    };
+    let first = tmux.wait_for("1 change ");
+    assert!(first.contains("plan loaded"), "{first}");
+    tmux.type_text("/lb-us-1");
+    tmux.wait_for("/lb-us-1_");
+    tmux.press("Enter");
+    tmux.wait_for("Services 1/16");
+    tmux.type_text(" ");
+    tmux.wait_for("2 changes");
+    tmux.type_text("q");
+    tmux.wait_for("EXIT=0");
+
+    assert_eq!(std::fs::read_to_string(&topo_autosave).unwrap(), earlier);
+    assert_eq!(std::fs::read_to_string(&plan).unwrap(), plan_text);
+    let own: Vec<_> = std::fs::read_dir(&plans)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("plan-change") && n.ends_with(".plan.toml")
+        })
+        .collect();
+    assert_eq!(own.len(), 1, "{own:?}");
+    let saved = std::fs::read_to_string(&own[0]).unwrap();
+    assert!(
+        saved.contains("lb-us-1") && saved.contains("db-primary"),
+        "{saved}"
+    );
+}

@@ -205,14 +205,14 @@ pub fn start(shared: &Path, plan_file: Option<&Path>) -> Start {
     match restore(newest) {
         Ok(None) => {}
         Err(RestoreError::NotRegular(why)) => {
-            let private = private_path(shared);
+            s.message = Some(why);
             if owner && newest == shared {
-                s.autosave = Autosave::To(private.clone());
+                let private = private_path(shared);
+                s.message = s
+                    .message
+                    .map(|m| format!("{m}; this window autosaves to {}", private.display()));
+                s.autosave = Autosave::To(private);
             }
-            s.message = Some(format!(
-                "{why}; this window autosaves to {}",
-                private.display()
-            ));
         }
         Err(RestoreError::Unreadable(why)) => s.message = Some(why),
         Ok(Some((plan, text))) => {
