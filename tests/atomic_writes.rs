@@ -177,7 +177,7 @@ fn a_stale_temporary_file_is_removed_by_the_next_write_and_a_fresh_one_is_not() 
     let dir = plan_dir();
     let stale = dir.path().join(".blastradius-Ab12Cd.tmp");
     let fresh = dir.path().join(".blastradius-Ef34Gh.tmp");
-    let not_ours = dir.path().join(".blastradius-notes.tmp");
+    let not_ours = dir.path().join("notes.blastradius-Ij56Kl.tmp");
     for p in [&stale, &fresh, &not_ours] {
         std::fs::write(p, "left by a killed writer").unwrap();
     }
@@ -190,6 +190,9 @@ fn a_stale_temporary_file_is_removed_by_the_next_write_and_a_fresh_one_is_not() 
             .set_modified(two_days_ago)
             .unwrap();
     }
+    // A folder of that name is not a temporary file of ours.
+    let folder = dir.path().join(".blastradius-olddir.tmp");
+    std::fs::create_dir(&folder).unwrap();
     let ok = Command::new(env!("CARGO_BIN_EXE_blastradius"))
         .args(["report", "p.plan.toml", "-o", "record.md"])
         .current_dir(dir.path())
@@ -204,4 +207,5 @@ fn a_stale_temporary_file_is_removed_by_the_next_write_and_a_fresh_one_is_not() 
     );
     assert!(fresh.exists(), "a fresh one may belong to a live writer");
     assert!(not_ours.exists(), "only our own name pattern is ours");
+    assert!(folder.is_dir(), "only regular files are removed");
 }

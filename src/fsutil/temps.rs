@@ -125,12 +125,17 @@ pub fn remove_temps_on_signals() -> io::Result<()> {
     Ok(())
 }
 
-/// True for a name of the shape our temporary files have.
+/// True for a name of the shape our temporary files have: the prefix, a
+/// short random-looking word, the suffix. (Not only exactly
+/// [`RANDOM_LEN`] characters: another build may have used another length.)
 fn is_ours(name: &str) -> bool {
     name.strip_prefix(PREFIX)
         .and_then(|rest| rest.strip_suffix(SUFFIX))
         .is_some_and(|mid| {
-            mid.len() == RANDOM_LEN && mid.bytes().all(|b| b.is_ascii_alphanumeric())
+            (1..=32).contains(&mid.len())
+                && mid
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
 }
 
@@ -165,7 +170,8 @@ mod tests {
     #[test]
     fn only_our_pattern_is_ours() {
         assert!(is_ours(".blastradius-a1B2c3.tmp"));
-        assert!(!is_ours(".blastradius-notes.tmp"));
+        assert!(is_ours(".blastradius-stale.tmp"));
+        assert!(!is_ours(".blastradius-.tmp"));
         assert!(!is_ours("blastradius-a1B2c3.tmp"));
         assert!(!is_ours(".blastradius-a1B2c3.tmp.bak"));
         assert!(!is_ours(".blastradius-a1/2c3.tmp"));
