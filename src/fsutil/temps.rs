@@ -46,9 +46,13 @@ impl Temp {
         if let Some(p) = permissions {
             b.permissions(p);
         }
+        // The list is held while the file is made: a signal handler
+        // waiting for it then sees the new file, never misses it.
+        let mut live = live();
         let file = b.tempfile_in(dir)?;
         let path = file.path().to_path_buf();
-        live().push(path.clone());
+        live.push(path.clone());
+        drop(live);
         Ok(Temp {
             file: Some(file),
             path,
