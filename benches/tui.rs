@@ -22,7 +22,7 @@ const SIZE: (u16, u16) = (160, 48);
 fn app(e: &common::Estate) -> App {
     let mut app = App::new(
         e.topo.clone(),
-        Source { path: None },
+        Source::default(),
         e.plan.clone(),
         RuleSet::defaults(),
         common::TODAY,
@@ -57,7 +57,7 @@ fn tui(c: &mut Criterion) {
                 |(topo, plan)| {
                     App::new(
                         topo,
-                        Source { path: None },
+                        Source::default(),
                         plan,
                         RuleSet::defaults(),
                         common::TODAY,

@@ -5,19 +5,76 @@ use crate::diag::{Diagnostic, Diagnostics, Source};
 use std::io::{Read, Write};
 use std::path::Path;
 
-/// Input files larger than this are refused with a clear message rather than
-/// read into memory: 100,000 services take about 15 MB, so this leaves room
-/// for estates several times that size while keeping a stray multi-gigabyte
-/// file from exhausting a jump host.
-pub const MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
+mod output;
+mod temps;
 
-/// Reads a text input file with the checks every loader needs: a regular
-/// file (a FIFO or device would block or never end), within the size limit,
-/// valid UTF-8 (a leading byte-order mark is dropped).
+pub use output::{Existing, OutputError, check_target, same_file, write_output};
+pub use temps::{remove_live_temps, remove_temps_on_signals};
+
+/// The largest topology (and imported graph or catalog) read: a million
+/// services take about 210 MB, so this reads them with room to spare while
+/// keeping a stray multi-gigabyte file from exhausting a jump host.
+pub const MAX_TOPOLOGY_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The largest plan, rules file or autosave read: a person writes these, and
+/// even a plan ticking every item of a large estate stays far below.
+pub const MAX_SMALL_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What kind of input a file is read as: how big it may be, and what to say
+/// when it is bigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// The most bytes read.
+    pub bytes: u64,
+    /// What the file is, for the message: "a topology", "a plan".
+    pub what: &'static str,
+    help: &'static str,
+}
+
+impl Limit {
+    /// Topologies, and the DOT graphs and catalogs they are imported from.
+    pub const TOPOLOGY: Limit = Limit {
+        bytes: MAX_TOPOLOGY_BYTES,
+        what: "a topology",
+        help: "split the estate into several topologies",
+    };
+    /// Change plans.
+    pub const PLAN: Limit = Limit {
+        bytes: MAX_SMALL_FILE_BYTES,
+        what: "a plan",
+        help: "a plan lists changes and ticks: check that this is the plan you meant",
+    };
+    /// Checklist rules files.
+    pub const RULES: Limit = Limit {
+        bytes: MAX_SMALL_FILE_BYTES,
+        what: "a rules file",
+        help: "check that this is the rules file you meant",
+    };
+    /// The TUI's autosaved plans.
+    pub const AUTOSAVE: Limit = Limit {
+        bytes: MAX_SMALL_FILE_BYTES,
+        what: "an autosave",
+        help: "this is not an autosave blastradius wrote: move it away",
+    };
+}
+
+/// Reads a topology-sized text input; see [`read_text_file_within`].
 ///
 /// # Errors
 /// A whole-file diagnostic naming the file and saying what to do.
 pub fn read_text_file(path: &Path) -> Result<String, Diagnostics> {
+    read_text_file_within(path, Limit::TOPOLOGY)
+}
+
+/// Reads a text input file with the checks every loader needs: a regular
+/// file (a FIFO or device would block or never end), within `limit`, valid
+/// UTF-8 (a leading byte-order mark is dropped). The file is recorded as
+/// read, so that no output of this process is ever written onto it
+/// ([`write_output`]).
+///
+/// # Errors
+/// A whole-file diagnostic naming the file and saying what to do.
+pub fn read_text_file_within(path: &Path, limit: Limit) -> Result<String, Diagnostics> {
     let name = path.display().to_string();
     let fail = |msg: String, help: &str| Diagnostic::whole_file(&name, msg).with_help(help);
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -32,40 +89,37 @@ pub fn read_text_file(path: &Path) -> Result<String, Diagnostics> {
         _ => fail(format!("cannot read the file: {e}"), "check the path"),
     })?;
     let fail = |msg: String, help: &str| Diagnostics::from(fail(msg, help));
-    if meta.is_dir() {
-        return Err(fail(
-            "is a directory, not a file".into(),
-            "name a .toml file inside it",
-        ));
-    }
-    if !meta.is_file() {
-        return Err(fail(
-            "is not a regular file (a pipe, socket or device)".into(),
-            "save the content to a file first and name that file",
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(fail(
+    let too_big = |len: u64| {
+        fail(
             format!(
-                "file is {} MiB, more than the limit of {} MiB",
-                meta.len() / (1024 * 1024),
-                MAX_FILE_BYTES / (1024 * 1024)
+                "file is {} MiB, more than the limit of {} MiB for {}",
+                len.div_ceil(1024 * 1024),
+                limit.bytes / (1024 * 1024),
+                limit.what
             ),
-            "split the estate into several topologies",
-        ));
+            limit.help,
+        )
+    };
+    check_kind(&meta).map_err(|(msg, help)| fail(msg.into(), help))?;
+    if meta.len() > limit.bytes {
+        return Err(too_big(meta.len()));
     }
-    let file = std::fs::File::open(path)
+    let file = open_nonblocking(path)
         .map_err(|e| fail(format!("cannot open the file: {e}"), "check permissions"))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES + 1)
+    // The path may have been swapped between the look and the open: what
+    // counts is what was opened.
+    let opened = file
+        .metadata()
+        .map_err(|e| fail(format!("cannot read the file: {e}"), "check the path"))?;
+    check_kind(&opened).map_err(|(msg, help)| fail(msg.into(), help))?;
+    let mut bytes = Vec::with_capacity(opened.len().min(limit.bytes) as usize);
+    file.take(limit.bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| fail(format!("cannot read the file: {e}"), "check the path"))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(fail(
-            "file grew past the size limit while being read".into(),
-            "split the estate into several topologies",
-        ));
+    if bytes.len() as u64 > limit.bytes {
+        return Err(too_big(bytes.len() as u64));
     }
+    output::record_read(path, &opened);
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
@@ -79,29 +133,50 @@ pub fn read_text_file(path: &Path) -> Result<String, Diagnostics> {
     })
 }
 
+/// A regular file, or why not (message, help).
+fn check_kind(meta: &std::fs::Metadata) -> Result<(), (&'static str, &'static str)> {
+    if meta.is_dir() {
+        return Err(("is a directory, not a file", "name a .toml file inside it"));
+    }
+    if !meta.is_file() {
+        return Err((
+            "is not a regular file (a pipe, socket or device)",
+            "save the content to a file first and name that file",
+        ));
+    }
+    Ok(())
+}
+
+/// Opens for reading without blocking: a FIFO swapped in after the look
+/// would otherwise hang the open until a writer comes. Reads of a regular
+/// file are not affected.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    o.open(path)
+}
+
 /// Writes `bytes` to `path` so that a crash at any moment leaves either the
 /// old file or the new one, never a torn one: a temporary file in the same
-/// folder, flushed to disk, then renamed over the target.
+/// folder (private, 0600), flushed to disk, then renamed over the target,
+/// whatever it is. For files of our own, such as the autosave; what the
+/// user names goes through [`write_output`].
 ///
 /// # Errors
 /// The I/O error; the target is untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".blastradius-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    // Make the rename itself durable. Not every platform can open a folder
-    // for syncing; the data is already safe on disk, so that is not an error.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
+    let dir = output::folder_of(path);
+    let tmp = temps::Temp::create_in(dir, None)?;
+    let mut f = tmp.file();
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    tmp.persist(path, false)?;
+    output::sync_folder(dir);
     Ok(())
 }
 

@@ -42,6 +42,7 @@ fn a_report_writer_killed_at_any_moment_leaves_a_whole_file_or_none() {
                 "p.plan.toml",
                 "-o",
                 "record.md",
+                "--force",
                 "--today",
                 "2023-06-08",
             ])
@@ -72,6 +73,7 @@ fn a_report_writer_killed_at_any_moment_leaves_a_whole_file_or_none() {
             "p.plan.toml",
             "-o",
             "record.md",
+            "--force",
             "--today",
             "2023-06-08",
         ])
@@ -106,4 +108,104 @@ fn repeated_plan_saves_leave_one_parseable_file_and_no_temporaries() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(leftovers.len(), 1, "temporary files left: {leftovers:?}");
+}
+
+/// Our temporary files in `dir`.
+fn temps_in(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".blastradius-") && n.ends_with(".tmp"))
+        .collect()
+}
+
+/// A folder with a plan on the bundled topology's copy.
+fn plan_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    std::fs::copy(
+        format!("{root}/topologies/web-stack.toml"),
+        dir.path().join("web-stack.toml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        format!("{root}/topologies/web-stack.plan.toml"),
+        dir.path().join("p.plan.toml"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn a_writer_stopped_by_a_signal_mid_write_leaves_no_temporary_file() {
+    let dir = plan_dir();
+    let bin = env!("CARGO_BIN_EXE_blastradius");
+    for (sig, name) in [(15, "TERM"), (1, "HUP"), (2, "INT")] {
+        let mut child = Command::new(bin)
+            .args(["report", "p.plan.toml", "-o", "record.md"])
+            .current_dir(dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            // Holds the writer between its temporary file and the rename.
+            .env("BLASTRADIUS_TEST_STALL_WRITE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Poll (with a deadline) until the temporary file is there.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while temps_in(dir.path()).is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no temporary file appeared"
+            );
+            std::thread::yield_now();
+        }
+        let killed = Command::new("kill")
+            .args([&format!("-{name}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(128 + sig), "SIG{name}: exit 128 + n");
+        assert_eq!(temps_in(dir.path()), Vec::<String>::new(), "SIG{name}");
+        assert!(!dir.path().join("record.md").exists(), "SIG{name}");
+    }
+}
+
+#[test]
+fn a_stale_temporary_file_is_removed_by_the_next_write_and_a_fresh_one_is_not() {
+    let dir = plan_dir();
+    let stale = dir.path().join(".blastradius-Ab12Cd.tmp");
+    let fresh = dir.path().join(".blastradius-Ef34Gh.tmp");
+    let not_ours = dir.path().join("notes.blastradius-Ij56Kl.tmp");
+    for p in [&stale, &fresh, &not_ours] {
+        std::fs::write(p, "left by a killed writer").unwrap();
+    }
+    let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 24 * 60 * 60);
+    for p in [&stale, &not_ours] {
+        std::fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(two_days_ago)
+            .unwrap();
+    }
+    // A folder of that name is not a temporary file of ours.
+    let folder = dir.path().join(".blastradius-olddir.tmp");
+    std::fs::create_dir(&folder).unwrap();
+    let ok = Command::new(env!("CARGO_BIN_EXE_blastradius"))
+        .args(["report", "p.plan.toml", "-o", "record.md"])
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    assert!(
+        !stale.exists(),
+        "a temporary file of ours older than a day goes"
+    );
+    assert!(fresh.exists(), "a fresh one may belong to a live writer");
+    assert!(not_ours.exists(), "only our own name pattern is ours");
+    assert!(folder.is_dir(), "only regular files are removed");
 }

@@ -564,11 +564,18 @@ fn report_output_writes_the_file() {
 }
 
 #[test]
-fn report_output_long_flag_overwrites_an_existing_file() {
+fn report_output_long_flag_with_force_overwrites_an_existing_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("record.md");
     std::fs::write(&file, "old content").unwrap();
-    run(&["report", PLAN, "--output", file.to_str().unwrap()]).code(0);
+    run(&[
+        "report",
+        PLAN,
+        "--output",
+        file.to_str().unwrap(),
+        "--force",
+    ])
+    .code(0);
     let md = std::fs::read_to_string(&file).unwrap();
     assert!(!md.contains("old content"));
     assert_has_all("report file", &md, &["## Sign-off"]);
@@ -1076,12 +1083,15 @@ fn empty_file_help_shows_the_example_on_separate_lines() {
 }
 
 #[test]
-fn file_without_a_topology_table() {
-    topology_error(
-        "no-topology-table.toml",
-        "1:1",
-        &["there is no [topology] table", "name = \"web-stack\""],
+fn a_file_without_a_topology_table_is_named_and_never_quoted() {
+    let path = invalid("no-topology-table.toml");
+    let err = input_error(
+        &["check", &path],
+        &[&format!(
+            "{path} is not a blastradius topology (no [topology] table)"
+        )],
     );
+    assert_has_none("stderr", &err, &[" | ", "services.web", "requires"]);
 }
 
 #[test]
@@ -1739,6 +1749,7 @@ fn import_writes_a_topology_that_validates() {
         "tests/fixtures/import/catalog-info.yaml",
         "-o",
         out_s,
+        "--force",
     ])
     .success();
     let text = std::fs::read_to_string(&out).unwrap();
@@ -1912,4 +1923,395 @@ fn readiness_needs_the_risk_accepted_by_name() {
         &["Accepted: critical by R. Ops (the EU site is drained to the US)"],
     );
     assert_has_none("stdout", &out, &["not accepted"]);
+}
+
+// --- outputs that never clobber (issue 10) ---------------------------------------------
+
+/// A folder with a copy of the demo topology and a plan naming it, so
+/// that tests can write beside (and onto) the inputs.
+fn plan_folder() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    std::fs::copy(format!("{root}/{WEB}"), dir.path().join("web-stack.toml")).unwrap();
+    let plan = std::fs::read_to_string(format!("{root}/{PLAN}")).unwrap();
+    std::fs::write(dir.path().join("p.plan.toml"), plan).unwrap();
+    dir
+}
+
+/// `report p.plan.toml -o TARGET [more]` run inside `dir`.
+fn report_into(dir: &TempDir, target: &str, more: &[&str]) -> Assert {
+    let config = config_dir();
+    let mut cmd = blastradius(&config);
+    cmd.current_dir(dir.path())
+        .args(["report", "p.plan.toml", "-o", target])
+        .args(more);
+    cmd.assert()
+}
+
+fn mode_of(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn report_output_refuses_an_existing_file_without_force() {
+    let dir = plan_folder();
+    std::fs::write(dir.path().join("record.md"), "the old record").unwrap();
+    let a = report_into(&dir, "record.md", &[]).code(2);
+    assert_has_all(
+        "stderr",
+        &stderr(&a),
+        &["record.md already exists", "--force"],
+    );
+    let kept = std::fs::read_to_string(dir.path().join("record.md")).unwrap();
+    assert_eq!(kept, "the old record");
+}
+
+#[test]
+fn report_output_with_force_keeps_the_replaced_files_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = plan_folder();
+    let out = dir.path().join("record.md");
+    std::fs::write(&out, "old").unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+    report_into(&dir, "record.md", &["--force"]).code(0);
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("## Sign-off")
+    );
+    assert_eq!(mode_of(&out), 0o640, "the replaced file keeps its mode");
+}
+
+#[test]
+fn a_new_output_file_gets_the_usual_mode_not_0600() {
+    let dir = plan_folder();
+    // Through a shell, to run the binary under a known umask.
+    let ok = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 022 && exec \"$0\" report p.plan.toml -o new.md")
+        .arg(env!("CARGO_BIN_EXE_blastradius"))
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    assert_eq!(mode_of(&dir.path().join("new.md")), 0o644);
+}
+
+#[test]
+fn an_output_is_never_written_through_a_symlink_even_with_force() {
+    let dir = plan_folder();
+    let real = dir.path().join("precious.txt");
+    std::fs::write(&real, "precious").unwrap();
+    std::os::unix::fs::symlink(&real, dir.path().join("link.md")).unwrap();
+    // A dangling link too: it would create a file wherever it points.
+    std::os::unix::fs::symlink(
+        dir.path().join("nowhere.md"),
+        dir.path().join("dangling.md"),
+    )
+    .unwrap();
+    for target in ["link.md", "dangling.md"] {
+        for more in [&[][..], &["--force"][..]] {
+            let a = report_into(&dir, target, more).code(2);
+            assert_has_all("stderr", &stderr(&a), &["is a symbolic link"]);
+        }
+        let meta = std::fs::symlink_metadata(dir.path().join(target)).unwrap();
+        assert!(meta.file_type().is_symlink(), "{target} is still the link");
+    }
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "precious");
+    assert!(!dir.path().join("nowhere.md").exists());
+}
+
+#[test]
+fn an_output_is_never_written_onto_a_fifo_socket_or_directory() {
+    let dir = plan_folder();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(dir.path().join("fifo"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("sock")).unwrap();
+    std::fs::create_dir(dir.path().join("folder")).unwrap();
+    for (target, says) in [
+        ("fifo", "is a FIFO"),
+        ("sock", "is a socket"),
+        ("folder", "is a directory"),
+        ("folder/", "is a directory"),
+    ] {
+        let a = report_into(&dir, target, &["--force"]).code(2);
+        assert_has_all("stderr", &stderr(&a), &[says, "regular file only"]);
+    }
+    use std::os::unix::fs::FileTypeExt;
+    let ft = |n: &str| {
+        std::fs::symlink_metadata(dir.path().join(n))
+            .unwrap()
+            .file_type()
+    };
+    assert!(ft("fifo").is_fifo() && ft("sock").is_socket() && ft("folder").is_dir());
+}
+
+#[test]
+fn an_output_never_replaces_what_the_command_read_hard_links_included() {
+    let dir = plan_folder();
+    std::fs::write(dir.path().join("rules.toml"), "").unwrap();
+    std::fs::hard_link(dir.path().join("p.plan.toml"), dir.path().join("alias.md")).unwrap();
+    let before = std::fs::read_to_string(dir.path().join("p.plan.toml")).unwrap();
+    let topo_before = std::fs::read_to_string(dir.path().join("web-stack.toml")).unwrap();
+    for target in [
+        "p.plan.toml",
+        "./p.plan.toml",
+        "alias.md",
+        "web-stack.toml",
+        "rules.toml",
+    ] {
+        let a = report_into(&dir, target, &["--force", "--rules", "rules.toml"]).code(2);
+        assert_has_all(
+            "stderr",
+            &stderr(&a),
+            &["an output never replaces an input"],
+        );
+    }
+    let a = report_into(&dir, "alias.md", &["--force"]).code(2);
+    assert_has_all("stderr", &stderr(&a), &["the same file as p.plan.toml"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("p.plan.toml")).unwrap(),
+        before
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("web-stack.toml")).unwrap(),
+        topo_before
+    );
+}
+
+#[test]
+fn import_output_never_replaces_its_input_and_needs_force_over_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let dot = dir.path().join("in.dot");
+    std::fs::write(&dot, "digraph { a -> b }\n").unwrap();
+    let dot_s = dot.to_str().unwrap();
+    let a = run(&["import", "dot", dot_s, "-o", dot_s, "--force"]).code(2);
+    assert_has_all(
+        "stderr",
+        &stderr(&a),
+        &["an output never replaces an input"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&dot).unwrap(),
+        "digraph { a -> b }\n"
+    );
+    let out = dir.path().join("t.toml");
+    std::fs::write(&out, "mine").unwrap();
+    let a = run(&["import", "dot", dot_s, "-o", out.to_str().unwrap()]).code(2);
+    assert_has_all("stderr", &stderr(&a), &["already exists", "--force"]);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
+    run(&[
+        "import",
+        "dot",
+        dot_s,
+        "-o",
+        out.to_str().unwrap(),
+        "--force",
+    ])
+    .code(0);
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("[topology]")
+    );
+}
+
+#[test]
+fn output_dash_is_standard_output() {
+    let dir = plan_folder();
+    let a = report_into(&dir, "-", &[]).code(0);
+    assert_has_all("stdout", &stdout(&a), MARKDOWN_SECTIONS);
+    assert!(!dir.path().join("-").exists(), "no file named `-`");
+    let a = run(&[
+        "import",
+        "dot",
+        "tests/fixtures/import/terraform-legacy.dot",
+        "-o",
+        "-",
+    ])
+    .code(0);
+    assert!(stdout(&a).contains("[topology]"));
+}
+
+// --- plans that read anywhere (issue 10) -----------------------------------------------
+
+/// A repository (a folder with `.git`) holding `plans/`, and a secret
+/// beside it, outside.
+fn repo_with_secret() -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("repo/.git")).unwrap();
+    std::fs::create_dir_all(dir.path().join("repo/plans")).unwrap();
+    std::fs::create_dir_all(dir.path().join("secret")).unwrap();
+    std::fs::write(
+        dir.path().join("secret/.env"),
+        "API_TOKEN=hunter2-do-not-print\n",
+    )
+    .unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    std::fs::copy(format!("{root}/{WEB}"), dir.path().join("secret/web.toml")).unwrap();
+    std::fs::copy(format!("{root}/{WEB}"), dir.path().join("repo/web.toml")).unwrap();
+    dir
+}
+
+fn write_plan(dir: &TempDir, name: &str, topology: &str) -> String {
+    let p = dir.path().join("repo/plans").join(name);
+    std::fs::write(
+        &p,
+        format!("[plan]\ntitle = \"t\"\ntopology = \"{topology}\"\n"),
+    )
+    .unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_plans_topology_outside_its_repository_is_refused_at_the_plans_line() {
+    let dir = repo_with_secret();
+    let plan = write_plan(&dir, "a.plan.toml", "../../secret/web.toml");
+    for args in [
+        vec!["check", "--plan", &plan],
+        vec!["report", &plan],
+        vec!["validate", &plan],
+        vec!["graph", "--plan", &plan],
+    ] {
+        let err = stderr(&run(&args).code(2));
+        assert_has_all(
+            "stderr",
+            &err,
+            &[
+                "is outside the plan's repository",
+                &format!("--> {plan}:3:12"),
+                "--allow-outside",
+            ],
+        );
+    }
+    // Inside the repository (a folder above the plan, with .git): fine.
+    let inside = write_plan(&dir, "b.plan.toml", "../web.toml");
+    run(&["check", "--plan", &inside]).code(0);
+    // And outside with --allow-outside.
+    run(&["check", "--plan", &plan, "--allow-outside"]).code(0);
+    run(&["validate", &plan, "--allow-outside"]).code(0);
+}
+
+#[test]
+fn a_plans_topology_is_checked_after_resolving_symlinks() {
+    let dir = repo_with_secret();
+    std::os::unix::fs::symlink(
+        dir.path().join("secret/web.toml"),
+        dir.path().join("repo/plans/web.toml"),
+    )
+    .unwrap();
+    let plan = write_plan(&dir, "a.plan.toml", "web.toml");
+    let err = stderr(&run(&["check", "--plan", &plan]).code(2));
+    assert_has_all("stderr", &err, &["is outside the plan's repository"]);
+}
+
+#[test]
+fn a_plan_pointing_at_a_secret_never_quotes_it() {
+    let dir = repo_with_secret();
+    let outside = write_plan(&dir, "a.plan.toml", "../../secret/.env");
+    std::fs::copy(
+        dir.path().join("secret/.env"),
+        dir.path().join("repo/plans/.env"),
+    )
+    .unwrap();
+    let inside = write_plan(&dir, "b.plan.toml", ".env");
+    for args in [
+        vec!["check", "--plan", &outside],
+        vec!["check", "--plan", &outside, "--allow-outside"],
+        vec!["check", "--plan", &inside],
+        vec!["report", &inside],
+        vec!["check", &format!("{}/secret/.env", dir.path().display())],
+        vec!["report", &format!("{}/secret/.env", dir.path().display())],
+        vec!["validate", &format!("{}/secret/.env", dir.path().display())],
+    ] {
+        let a = run(&args).code(2);
+        let all = format!("{}{}", stdout(&a), stderr(&a));
+        assert_has_none("output", &all, &["hunter2", "API_TOKEN"]);
+    }
+    let err = stderr(&run(&["check", "--plan", &inside]).code(2));
+    assert_has_all(
+        "stderr",
+        &err,
+        &[
+            "is not a blastradius topology (no [topology] table)",
+            &format!("--> {inside}:3:12"),
+        ],
+    );
+    let secret = format!("{}/secret/.env", dir.path().display());
+    let a = run(&["check", WEB, "--rules", &secret]).code(2);
+    assert_has_all(
+        "stderr",
+        &stderr(&a),
+        &["is not a blastradius rules file (no [[rule]])"],
+    );
+    assert_has_none("stderr", &stderr(&a), &["hunter2"]);
+    let err = stderr(&run(&["report", &secret]).code(2));
+    assert_has_all(
+        "stderr",
+        &err,
+        &["is not a blastradius plan (no [plan] table or [[change]])"],
+    );
+}
+
+#[test]
+fn report_given_a_topology_says_it_is_not_a_plan_and_what_to_run() {
+    let err = stderr(&run(&["report", WEB]).code(2));
+    assert_has_all(
+        "stderr",
+        &err,
+        &[
+            "this is a topology, not a plan",
+            &format!("blastradius check {WEB} --reboot ID"),
+        ],
+    );
+    assert_has_none("stderr", &err, &["unknown field"]);
+}
+
+#[test]
+fn an_empty_topology_in_a_plan_is_a_located_error() {
+    let dir = repo_with_secret();
+    let plan = write_plan(&dir, "a.plan.toml", "");
+    let err = stderr(&run(&["check", "--plan", &plan]).code(2));
+    assert_has_all(
+        "stderr",
+        &err,
+        &[
+            "the plan's `topology` is empty",
+            &format!("--> {plan}:3:12"),
+        ],
+    );
+}
+
+#[test]
+fn a_missing_topology_points_back_at_the_plans_line() {
+    let dir = repo_with_secret();
+    let plan = write_plan(&dir, "a.plan.toml", "nope.toml");
+    let err = stderr(&run(&["report", &plan]).code(2));
+    assert_has_all(
+        "stderr",
+        &err,
+        &[
+            "the plan's topology `nope.toml` does not exist",
+            &format!("--> {plan}:3:12"),
+        ],
+    );
+}
+
+#[test]
+fn a_mistyped_command_without_a_terminal_suggests_the_command() {
+    for args in [&["chek", "x"][..], &["chek"][..], &["reprot", "p.toml"][..]] {
+        let a = run(args).code(2);
+        let err = stderr(&a);
+        assert_has_all("stderr", &err, &["did you mean `"]);
+        assert_has_none("stderr", &err, &["not a terminal"]);
+    }
+    let err = stderr(&run(&["chek", "x"]).code(2));
+    assert_has_all("stderr", &err, &["did you mean `check`?"]);
 }

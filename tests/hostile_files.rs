@@ -61,16 +61,60 @@ fn deeply_nested_arrays_inline_tables_and_headers_are_refused_not_crashed() {
     }
 }
 
+/// A sparse file: `mib` MiB on paper, nothing on disk.
+fn sparse(path: &std::path::Path, mib: u64) {
+    std::fs::File::create(path)
+        .unwrap()
+        .set_len(mib * 1024 * 1024)
+        .unwrap();
+}
+
 #[test]
-fn a_file_over_the_size_limit_is_refused_before_reading() {
+fn a_topology_over_512_mib_is_refused_before_reading() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("huge.toml");
-    // Sparse: 200 MB on paper, nothing on disk.
-    std::fs::File::create(&p)
-        .unwrap()
-        .set_len(200 * 1024 * 1024)
+    sparse(&p, 600);
+    assert_input_error(&p, "more than the limit of 512 MiB for a topology");
+}
+
+#[test]
+fn plans_and_rules_over_16_mib_are_refused_naming_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.plan.toml");
+    sparse(&p, 17);
+    for args in [
+        vec!["check".as_ref(), "--plan".as_ref(), p.as_os_str()],
+        vec!["report".as_ref(), p.as_os_str()],
+    ] {
+        let out = cargo_bin_cmd!("blastradius")
+            .env("XDG_CONFIG_HOME", dir.path())
+            .args(args)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("is 17 MiB, more than the limit of 16 MiB for a plan"),
+            "{err}"
+        );
+    }
+    let rules = dir.path().join("rules.toml");
+    sparse(&rules, 17);
+    let out = cargo_bin_cmd!("blastradius")
+        .env("XDG_CONFIG_HOME", dir.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "topologies/web-stack.toml", "--rules"])
+        .arg(&rules)
+        .timeout(Duration::from_secs(20))
+        .output()
         .unwrap();
-    assert_input_error(&p, "more than the limit of 128 MiB");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("more than the limit of 16 MiB for a rules file"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -79,7 +123,12 @@ fn a_fifo_is_refused_instead_of_blocking() {
     let p = dir.path().join("pipe.toml");
     let made = std::process::Command::new("mkfifo").arg(&p).status();
     if !matches!(made, Ok(s) if s.success()) {
-        eprintln!("mkfifo is not available: skipped");
+        // Under CI a skip would pass a run that never tested this.
+        assert!(
+            std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false"),
+            "mkfifo is not available under CI"
+        );
+        eprintln!("mkfifo is not available: SKIPPED");
         return;
     }
     assert_input_error(&p, "not a regular file");

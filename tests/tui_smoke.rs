@@ -3,8 +3,11 @@
 //! Nothing waits on a timer for an answer: each step polls the screen until
 //! the expected text is there, with a deadline.
 //!
-//! Without tmux the terminal test says so and passes (`.ci/run` installs
-//! tmux). The refusals (`TERM=dumb`, output not a terminal) need no pty.
+//! Without tmux the terminal tests say SKIPPED and pass on a developer's
+//! machine; under CI (`CI` set, as every CI service does) a missing tmux
+//! fails them, so a CI run never passes without having run them (`.ci/run`
+//! installs tmux). The refusals (`TERM=dumb`, output not a terminal) need
+//! no pty.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -13,6 +16,23 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_blastradius");
+
+/// Whether a missing tmux fails the tests rather than skipping them: when
+/// `CI` is set to anything but empty, `0` or `false`.
+fn missing_tmux_fails(ci: Option<&std::ffi::OsStr>) -> bool {
+    ci.is_some_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
+#[test]
+fn under_ci_a_missing_tmux_fails_instead_of_skipping() {
+    use std::ffi::OsStr;
+    for ci in ["true", "1", "yes", "TRUE"] {
+        assert!(missing_tmux_fails(Some(OsStr::new(ci))), "CI={ci}");
+    }
+    for ci in [None, Some(""), Some("0"), Some("false")] {
+        assert!(!missing_tmux_fails(ci.map(OsStr::new)), "CI={ci:?}");
+    }
+}
 const DEADLINE: Duration = Duration::from_secs(10);
 
 /// A tmux server of our own (a socket in a temp dir, no user config),
@@ -27,9 +47,17 @@ struct Tmux {
 impl Tmux {
     /// A server with one detached 80x24 session running `command`, or
     /// `None` when tmux is not installed.
+    ///
+    /// # Panics
+    /// Under CI when tmux is not installed: there, skipping is failing.
     fn start(command: &str) -> Option<Tmux> {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                !missing_tmux_fails(std::env::var_os("CI").as_deref()),
+                "tmux is not installed and CI is set: the terminal tests must run here \
+                 (.ci/run installs tmux)"
+            );
             return None;
         }
         let session = format!(
@@ -382,4 +410,67 @@ fn the_app_ends_when_its_terminal_goes_away() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_the_mark_was_saved(&data);
+}
+
+/// `blastradius --plan` edits the plan it was given and autosaves it
+/// apart: the autosaved work of the plan's topology is neither replaced
+/// nor shown, and the plan file itself is never written.
+#[test]
+fn a_plan_opened_with_plan_keeps_the_topologys_autosaved_work() {
+    let data = TempDir::new().unwrap();
+    let work = TempDir::new().unwrap();
+    let topo = work.path().join("web-stack.toml");
+    std::fs::write(&topo, blastradius::DEMO_TOPOLOGY).unwrap();
+    let plan = work.path().join("change.plan.toml");
+    let plan_text = "[plan]\ntitle = \"t\"\ntopology = \"web-stack.toml\"\n\n[[change]]\nservice = \"db-primary\"\naction = \"update\"\n";
+    std::fs::write(&plan, plan_text).unwrap();
+    // The topology's own autosaved work, from an earlier session.
+    let plans = data.path().join("blastradius").join("plans");
+    std::fs::create_dir_all(&plans).unwrap();
+    let topo_autosave = plans.join(blastradius::tui::persist::file_name(
+        "web-stack",
+        Some(&topo),
+    ));
+    let earlier =
+        "[plan]\ntitle = \"earlier\"\n\n[[change]]\nservice = \"bastion\"\naction = \"reboot\"\n";
+    std::fs::write(&topo_autosave, earlier).unwrap();
+
+    let command = format!(
+        "cd {} && env XDG_DATA_HOME={} XDG_CONFIG_HOME={} TERM=xterm-256color LANG=C.UTF-8 {} --plan change.plan.toml ; echo EXIT=$? ; sleep 30",
+        quoted(work.path()),
+        quoted(data.path()),
+        quoted(work.path()),
+        quoted(Path::new(BIN)),
+    );
+    let Some(tmux) = Tmux::start(&command) else {
+        eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
+        return;
+    };
+    let first = tmux.wait_for("1 change ");
+    assert!(first.contains("plan loaded"), "{first}");
+    tmux.type_text("/lb-us-1");
+    tmux.wait_for("/lb-us-1_");
+    tmux.press("Enter");
+    tmux.wait_for("Services 1/16");
+    tmux.type_text(" ");
+    tmux.wait_for("2 changes");
+    tmux.type_text("q");
+    tmux.wait_for("EXIT=0");
+
+    assert_eq!(std::fs::read_to_string(&topo_autosave).unwrap(), earlier);
+    assert_eq!(std::fs::read_to_string(&plan).unwrap(), plan_text);
+    let own: Vec<_> = std::fs::read_dir(&plans)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("plan-change") && n.ends_with(".plan.toml")
+        })
+        .collect();
+    assert_eq!(own.len(), 1, "{own:?}");
+    let saved = std::fs::read_to_string(&own[0]).unwrap();
+    assert!(
+        saved.contains("lb-us-1") && saved.contains("db-primary"),
+        "{saved}"
+    );
 }

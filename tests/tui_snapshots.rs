@@ -191,6 +191,23 @@ fn save_prompt() {
 }
 
 #[test]
+fn quit_with_unsaved_work_asks_first() {
+    let mut app = demo();
+    app.update(Action::Mark(plan::Action::Reboot));
+    app.update(Action::Quit);
+    assert_snapshot!("quit_unsaved_question_80x24", screen(&mut app, NARROW));
+}
+
+#[test]
+fn replacing_an_existing_file_asks_first() {
+    // The question as the save prompt leaves it for an existing file (the
+    // flow is in tui_state.rs); a fixed name keeps temp folders out.
+    let mut app = demo();
+    app.prompt = Some((PromptKind::ReplaceReport, "record.md".into()));
+    assert_snapshot!("replace_question_80x24", screen(&mut app, NARROW));
+}
+
+#[test]
 fn export_prompt() {
     let mut app = demo();
     app.update(Action::Prompt(PromptKind::ExportReport));

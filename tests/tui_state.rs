@@ -777,6 +777,11 @@ fn keys_go_through_the_keymap() {
     let q = translate(&app, key(KeyCode::Char('q')));
     assert_eq!(q, Some(Action::Quit));
     app.update(q.unwrap());
+    // Autosave is off here and a mark was made: quitting asks first.
+    assert!(!app.quit);
+    let y = translate(&app, key(KeyCode::Char('y')));
+    assert_eq!(y, Some(Action::Accept));
+    app.update(y.unwrap());
     assert!(app.quit);
 
     assert_eq!(
@@ -833,4 +838,385 @@ fn each_keystroke_reassesses_exactly_as_the_cli_does() {
         differed >= 10,
         "the marks changed the review only {differed} times"
     );
+}
+
+// --- files the TUI writes (issue 10) -----------------------------------------------------
+
+use blastradius::tui::app::Source;
+use blastradius::tui::persist;
+
+/// The demo topology as a file in `dir`, loaded from it: the app on it
+/// with `source` naming it (and `plan`, as if opened with --plan).
+fn app_on_file(dir: &Path, plan_file: Option<&Path>) -> (App, std::path::PathBuf) {
+    let path = dir.join("web-stack.toml");
+    std::fs::write(&path, blastradius::DEMO_TOPOLOGY).unwrap();
+    let topo = topology::load_file(&path).unwrap();
+    let mut app = App::new(
+        topo,
+        Source {
+            path: Some(path.clone()),
+            plan: plan_file.map(Path::to_path_buf),
+        },
+        demo_plan(),
+        blastradius::checklist::RuleSet::defaults(),
+        topology::Date {
+            year: 2023,
+            month: 6,
+            day: 8,
+        },
+        Autosave::Off("test".into()),
+        Theme::new(false, false),
+    );
+    app.update(Action::Resize(80, 24));
+    (app, path)
+}
+
+fn message(app: &App) -> String {
+    app.message.clone().unwrap_or_default()
+}
+
+#[test]
+fn the_save_prompt_refuses_the_open_topologys_own_path_and_its_hard_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, topo) = app_on_file(dir.path(), None);
+    let alias = dir.path().join("alias.toml");
+    std::fs::hard_link(&topo, &alias).unwrap();
+    for target in [&topo, &alias] {
+        for kind in [PromptKind::SavePlan, PromptKind::ExportReport] {
+            app.update(Action::Prompt(kind));
+            answer_prompt(&mut app, target);
+            assert_eq!(app.prompt, None, "no question: a plain refusal");
+            assert!(
+                message(&app).contains("is the open topology"),
+                "{}",
+                message(&app)
+            );
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(&topo).unwrap(),
+        blastradius::DEMO_TOPOLOGY
+    );
+}
+
+#[test]
+fn the_save_prompt_never_replaces_the_plan_opened_with_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("p.plan.toml");
+    std::fs::write(&plan, blastradius::DEMO_PLAN).unwrap();
+    let (mut app, _) = app_on_file(dir.path(), Some(&plan));
+    app.update(Action::Prompt(PromptKind::SavePlan));
+    answer_prompt(&mut app, &plan);
+    assert_eq!(app.prompt, None);
+    assert!(
+        message(&app).contains("is the plan you opened"),
+        "{}",
+        message(&app)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&plan).unwrap(),
+        blastradius::DEMO_PLAN
+    );
+}
+
+#[test]
+fn saving_over_an_existing_file_asks_and_no_leaves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mine.plan.toml");
+    std::fs::write(&path, "mine").unwrap();
+    let mut app = planned_demo();
+    app.update(Action::Prompt(PromptKind::SavePlan));
+    answer_prompt(&mut app, &path);
+    assert_eq!(
+        app.prompt,
+        Some((PromptKind::ReplacePlan, path.display().to_string())),
+        "an existing file is a question"
+    );
+    assert_eq!(app.context(), blastradius::tui::keymap::Context::Confirm);
+    // Typing is not an answer: only y or n.
+    app.update(Action::Input('x'));
+    assert!(app.prompt.is_some());
+    let n = blastradius::tui::translate(&app, key(KeyCode::Char('n')));
+    app.update(n.unwrap());
+    assert_eq!(app.prompt, None);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
+}
+
+#[test]
+fn saving_over_an_existing_file_after_yes_replaces_it_keeping_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    for kind in [PromptKind::SavePlan, PromptKind::ExportReport] {
+        let path = dir.path().join(format!("{kind:?}.out"));
+        std::fs::write(&path, "mine").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let mut app = planned_demo();
+        app.update(Action::Prompt(kind));
+        answer_prompt(&mut app, &path);
+        let y = blastradius::tui::translate(&app, key(KeyCode::Char('y')));
+        app.update(y.unwrap());
+        assert_eq!(app.prompt, None);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_ne!(text, "mine", "{kind:?}: replaced after yes");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640, "{kind:?}: the mode is kept");
+    }
+}
+
+#[test]
+fn the_save_prompt_never_writes_through_a_link_or_onto_a_fifo_or_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("precious");
+    std::fs::write(&real, "precious").unwrap();
+    let link = dir.path().join("link.toml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut app = planned_demo();
+    for (target, says) in [
+        (&link, "symbolic link"),
+        (&fifo, "FIFO"),
+        (&dir.path().to_path_buf(), "directory"),
+    ] {
+        app.update(Action::Prompt(PromptKind::ExportReport));
+        answer_prompt(&mut app, target);
+        assert_eq!(app.prompt, None, "refused, not asked");
+        assert!(message(&app).contains(says), "{}", message(&app));
+    }
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "precious");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn a_new_saved_plan_names_its_topology_relative_to_itself_and_is_not_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut app, _) = app_on_file(dir.path(), None);
+    std::fs::create_dir(dir.path().join("plans")).unwrap();
+    let out = dir.path().join("plans").join("new.plan.toml");
+    app.update(Action::Prompt(PromptKind::SavePlan));
+    answer_prompt(&mut app, &out);
+    let (saved, _) = Plan::load(&out).unwrap();
+    assert_eq!(saved.topology.as_deref(), Some("../web-stack.toml"));
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+    assert_ne!(
+        mode & 0o777,
+        0o600,
+        "a saved plan is not private like a temp file"
+    );
+}
+
+#[test]
+fn an_autosave_that_cannot_be_written_is_shown_and_quit_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the autosave folder should be: as a read-only data
+    // folder, every write fails (and root cannot get around it).
+    std::fs::write(dir.path().join("plans"), "not a folder").unwrap();
+    let path = dir.path().join("plans").join("demo.plan.toml");
+    let mut app = app_on(demo_topology(), Plan::default(), Autosave::To(path));
+    app.update(Action::Mark(plan::Action::Reboot));
+    assert!(
+        message(&app).contains("autosave failed"),
+        "{}",
+        message(&app)
+    );
+    assert!(app.unsaved.is_some());
+    app.update(Action::Quit);
+    assert!(!app.quit, "unsaved work: quitting asks first");
+    assert!(matches!(app.prompt, Some((PromptKind::QuitUnsaved, _))));
+    app.update(Action::Cancel);
+    assert!(!app.quit && app.prompt.is_none(), "n stays");
+    app.update(Action::Quit);
+    app.update(Action::Accept);
+    assert!(app.quit, "y quits anyway");
+}
+
+#[test]
+fn saving_the_plan_to_a_file_clears_the_unsaved_state_and_quit_no_longer_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = empty_demo();
+    app.update(Action::Mark(plan::Action::Reboot));
+    assert!(
+        app.unsaved.is_some(),
+        "autosave is off: the mark is unsaved"
+    );
+    app.update(Action::Prompt(PromptKind::SavePlan));
+    answer_prompt(&mut app, &dir.path().join("kept.plan.toml"));
+    assert_eq!(app.unsaved, None);
+    app.update(Action::Quit);
+    assert!(app.quit);
+}
+
+/// Sets a file's modification time `secs` seconds into the past.
+fn age(path: &Path, secs: u64) {
+    let t = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+}
+
+fn plan_text(service: &str) -> String {
+    format!("[plan]\ntitle = \"t\"\n\n[[change]]\nservice = \"{service}\"\naction = \"reboot\"\n")
+}
+
+#[test]
+fn a_planted_autosave_that_is_not_a_regular_file_is_not_read_and_work_goes_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for (i, target) in [Path::new("/dev/zero"), &fifo].into_iter().enumerate() {
+        let shared = dir.path().join(format!("t{i}.plan.toml"));
+        std::os::unix::fs::symlink(target, &shared).unwrap();
+        // A FIFO would block the read and /dev/zero never end: neither is
+        // opened at all.
+        let start = persist::start(&shared, None);
+        assert!(start.restored.is_none());
+        let msg = start.message.clone().unwrap_or_default();
+        assert!(msg.contains("not a regular file"), "{msg}");
+        let Autosave::To(to) = &start.autosave else {
+            panic!("autosave stays on")
+        };
+        assert_ne!(*to, shared, "work goes to a new file");
+        let mut app = app_on(demo_topology(), Plan::default(), start.autosave.clone());
+        app.autosave_last = start.last;
+        app.update(Action::Mark(plan::Action::Reboot));
+        assert!(Plan::load(to).is_ok(), "the work was saved");
+        assert!(
+            std::fs::symlink_metadata(&shared)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+    // A FIFO planted as the autosave itself (not through a link) too.
+    let shared = dir.path().join("f.plan.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&shared)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let start = persist::start(&shared, None);
+    assert!(start.restored.is_none());
+    assert_ne!(start.autosave, Autosave::To(shared));
+}
+
+#[test]
+fn an_autosave_over_16_mib_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("big.plan.toml");
+    std::fs::File::create(&shared)
+        .unwrap()
+        .set_len(17 * 1024 * 1024)
+        .unwrap();
+    let start = persist::start(&shared, None);
+    assert!(start.restored.is_none());
+    let msg = start.message.unwrap_or_default();
+    assert!(msg.contains("limit of 16 MiB"), "{msg}");
+}
+
+#[test]
+fn a_plan_opened_with_plan_autosaves_apart_from_the_topologys_work() {
+    let topo = Path::new("/estate/web-stack.toml");
+    let plan = Path::new("/estate/plans/change-42.plan.toml");
+    let (Autosave::To(t), Autosave::To(p)) = (
+        persist::locate("web-stack", Some(topo)),
+        persist::locate_plan(plan),
+    ) else {
+        return; // no home directory: nothing to compare
+    };
+    assert_ne!(t, p, "the topology's autosave is never the plan's");
+    assert!(
+        p.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("plan-change-42")
+    );
+    let other = persist::locate_plan(Path::new("/estate/other/change-42.plan.toml"));
+    assert_ne!(Autosave::To(p), other, "keyed by the plan's place");
+}
+
+#[test]
+fn a_plans_autosave_comes_back_only_when_newer_than_the_plan_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_file = dir.path().join("p.plan.toml");
+    let shared = dir.path().join("plan-p.plan.toml");
+    std::fs::write(&plan_file, plan_text("lb-primary")).unwrap();
+    std::fs::write(&shared, plan_text("db-primary")).unwrap();
+    age(&plan_file, 3600);
+    let start = persist::start(&shared, Some(&plan_file));
+    let restored = start.restored.expect("the newer autosave is restored");
+    assert_eq!(restored.changes[0].service, "db-primary");
+    drop(start.lock);
+    // The plan file edited after the autosave: the file wins.
+    age(&shared, 7200);
+    let start = persist::start(&shared, Some(&plan_file));
+    assert!(start.restored.is_none());
+    assert_eq!(
+        start.last.as_deref(),
+        Some(plan_text("db-primary").as_str())
+    );
+}
+
+#[test]
+fn a_second_windows_autosave_is_offered_when_it_is_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("web-stack-0123.plan.toml");
+    // A window that is gone (no such pid) left its own file, newer.
+    let other = dir.path().join("web-stack-0123.pid999999999.plan.toml");
+    std::fs::write(&shared, plan_text("lb-primary")).unwrap();
+    std::fs::write(&other, plan_text("db-primary")).unwrap();
+    age(&shared, 3600);
+    let start = persist::start(&shared, None);
+    let restored = start.restored.clone().expect("the newest is offered");
+    assert_eq!(restored.changes[0].service, "db-primary");
+    assert!(
+        start
+            .message
+            .clone()
+            .unwrap_or_default()
+            .contains("another window")
+    );
+    assert_eq!(
+        start.autosave,
+        Autosave::To(other.clone()),
+        "goes on in that file"
+    );
+    // Editing it never overwrites the first window's work.
+    let mut app = app_on(demo_topology(), restored, start.autosave.clone());
+    app.autosave_last = start.last.clone();
+    app.update(Action::Mark(plan::Action::Update));
+    assert_eq!(
+        std::fs::read_to_string(&shared).unwrap(),
+        plan_text("lb-primary")
+    );
+    assert_eq!(Plan::load(&other).unwrap().0.changes.len(), 2);
+    drop(start.lock);
+    // When the shared file is the newest, it is the one restored.
+    age(&other, 7200);
+    std::fs::write(&shared, plan_text("cache-primary")).unwrap();
+    let start = persist::start(&shared, None);
+    assert_eq!(start.restored.unwrap().changes[0].service, "cache-primary");
+    assert_eq!(start.autosave, Autosave::To(shared));
 }

@@ -12,6 +12,7 @@ Examples:
   blastradius check --plan topologies/web-stack.plan.toml --format json
   blastradius validate topologies/*.toml
   blastradius report topologies/web-stack.plan.toml -o change-record.md
+  blastradius report topologies/web-stack.plan.toml -o change-record.md --force
 
 Exit codes: 0 fine, 1 risk at or above --fail-on, 2 bad input or usage.";
 
@@ -57,6 +58,11 @@ pub struct TuiArgs {
     /// Extra checklist rules, added to the defaults and your config file
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+
+    /// Let a plan's `topology` lie outside the plan's repository (the
+    /// nearest folder above the plan with `.git`): only for plans you trust
+    #[arg(long)]
+    pub allow_outside: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,6 +142,11 @@ pub struct ChangeArgs {
     /// A plan file; flags add to its changes
     #[arg(long, value_name = "PLAN")]
     pub plan: Option<PathBuf>,
+
+    /// Let a plan's `topology` lie outside the plan's repository (the
+    /// nearest folder above the plan with `.git`): only for plans you trust
+    #[arg(long)]
+    pub allow_outside: bool,
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +190,11 @@ pub struct ValidateArgs {
     /// Measure failover test ages as of this date (YYYY-MM-DD); default: today
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+
+    /// Let a plan's `topology` lie outside the plan's repository (the
+    /// nearest folder above the plan with `.git`): only for plans you trust
+    #[arg(long)]
+    pub allow_outside: bool,
 }
 
 #[derive(Debug, Args)]
@@ -190,9 +206,19 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub topology: Option<PathBuf>,
 
-    /// Write the report to FILE (atomically) instead of standard output
+    /// Write the report to FILE (atomically) instead of standard output;
+    /// `-` is standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Replace FILE if it exists (it keeps its permissions)
+    #[arg(long, requires = "output")]
+    pub force: bool,
+
+    /// Let a plan's `topology` lie outside the plan's repository (the
+    /// nearest folder above the plan with `.git`): only for plans you trust
+    #[arg(long)]
+    pub allow_outside: bool,
 
     #[command(flatten)]
     pub assess: AssessArgs,
@@ -238,7 +264,12 @@ pub struct ImportArgs {
     /// The file to import
     pub file: PathBuf,
 
-    /// Write the topology to FILE (atomically) instead of standard output
+    /// Write the topology to FILE (atomically) instead of standard output;
+    /// `-` is standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Replace FILE if it exists (it keeps its permissions)
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }

@@ -3,6 +3,7 @@
 
 mod args;
 pub mod env;
+mod inputs;
 
 pub use args::{Cli, Command};
 pub use env::glyphs_from_env;
@@ -49,7 +50,12 @@ impl From<Diagnostic> for CliError {
 
 /// Parses the command line, runs it, and returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(e) = inputs::mistyped_command(&args) {
+        let _ = writeln!(std::io::stderr(), "{e}");
+        return ExitCode::from(exit::INPUT);
+    }
+    let cli = Cli::parse_from(args);
     let result = match cli.command {
         Some(Command::Check(a)) => check(&a),
         Some(Command::Validate(a)) => validate(&a),
@@ -102,12 +108,12 @@ pub fn load_rules(extra: Option<&Path>) -> Result<RuleSet, CliError> {
     if let Some(dirs) = directories::ProjectDirs::from("", "", "blastradius") {
         let p = dirs.config_dir().join("rules.toml");
         if p.is_file() {
-            let text = crate::fsutil::read_text_file(&p)?;
+            let text = inputs::read_rules(&p)?;
             rules.extend_from(&p.display().to_string(), &text)?;
         }
     }
     if let Some(p) = extra {
-        let text = crate::fsutil::read_text_file(p)?;
+        let text = inputs::read_rules(p)?;
         rules.extend_from(&p.display().to_string(), &text)?;
     }
     Ok(rules)
@@ -140,7 +146,7 @@ fn load_plan(path: Option<&Path>) -> Result<LoadedPlan, CliError> {
             text: String::new(),
         }),
         Some(p) => {
-            let (plan, text) = Plan::load(p)?;
+            let (plan, text) = inputs::read_plan(p)?;
             Ok(LoadedPlan {
                 plan,
                 path: Some(p.to_path_buf()),
@@ -150,27 +156,20 @@ fn load_plan(path: Option<&Path>) -> Result<LoadedPlan, CliError> {
     }
 }
 
-/// The topology to use: the one named on the command line, else the plan's.
-fn topology_for(explicit: Option<&Path>, lp: &LoadedPlan) -> Result<Topology, CliError> {
-    let path = match (explicit, &lp.path) {
-        (Some(p), _) => p.to_path_buf(),
-        (None, Some(pp)) => lp.plan.topology_path(pp).ok_or_else(|| {
-            CliError::Input(
-                Diagnostic::whole_file(
-                    &pp.display().to_string(),
-                    "the plan does not name its topology",
-                )
-                .with_help("add topology = \"FILE.toml\" under [plan], or give the topology file as an argument")
-                .into(),
-            )
-        })?,
-        (None, None) => {
-            return Err(CliError::Usage(
-                "no topology given: name a topology file, or a plan with --plan\n  e.g. blastradius check topologies/web-stack.toml --reboot lb-primary".into(),
-            ));
-        }
-    };
-    Ok(topology::load_file(&path)?)
+/// The topology to use: the one named on the command line, else the plan's
+/// (inside the plan's repository unless `allow_outside`).
+fn topology_for(
+    explicit: Option<&Path>,
+    lp: &LoadedPlan,
+    allow_outside: bool,
+) -> Result<Topology, CliError> {
+    match (explicit, &lp.path) {
+        (Some(p), _) => inputs::load_topology(p),
+        (None, Some(_)) => Ok(inputs::plan_topology(lp, allow_outside)?.0),
+        (None, None) => Err(CliError::Usage(
+            "no topology given: name a topology file, or a plan with --plan\n  e.g. blastradius check topologies/web-stack.toml --reboot lb-primary".into(),
+        )),
+    }
 }
 
 /// Resolves the plan's changes (located in its file) and the flags' changes.
@@ -200,7 +199,7 @@ struct Loaded {
 /// the changes resolved against it.
 fn plan_and_changes(topology: Option<&Path>, c: &ChangeArgs) -> Result<Loaded, CliError> {
     let mut lp = load_plan(c.plan.as_deref())?;
-    let topo = topology_for(topology, &lp)?;
+    let topo = topology_for(topology, &lp, c.allow_outside)?;
     for (ids, action) in [
         (&c.reboot, Action::Reboot),
         (&c.update, Action::Update),
@@ -224,8 +223,7 @@ fn import_cmd(a: &args::ImportArgs) -> Result<u8, CliError> {
     let out = crate::import::import(a.format, &name, &text)?;
     match &a.output {
         None => emit(&out)?,
-        Some(p) => crate::fsutil::write_atomic(p, out.as_bytes())
-            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", p.display())))?,
+        Some(p) => inputs::write_out(p, &out, a.force)?,
     }
     Ok(exit::OK)
 }
@@ -296,8 +294,18 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
     let mut err = String::new();
     for path in &a.topologies {
         let name = path.display().to_string();
-        if is_plan_file(path) {
-            match validate_plan(path) {
+        // Read once: the tables it opens say what it is.
+        let loaded = crate::fsutil::read_text_file(path)
+            .map_err(CliError::from)
+            .and_then(|text| {
+                if inputs::Tables::of(&text).is_plan() {
+                    Ok(None)
+                } else {
+                    inputs::topology_text(&name, &text).map(Some)
+                }
+            });
+        if let Ok(None) = loaded {
+            match validate_plan(path, a.allow_outside) {
                 Ok(line) => out.push_str(&line),
                 Err(e) => {
                     failed = true;
@@ -306,12 +314,13 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
             }
             continue;
         }
-        match topology::load_file(path) {
+        match loaded {
             Err(d) => {
                 failed = true;
                 err.push_str(&format!("{d}\n\n"));
             }
-            Ok(t) => {
+            Ok(None) => {}
+            Ok(Some(t)) => {
                 let warnings = topology::lint(&t);
                 let (risk, standing) = crate::analysis::standing_risks(&t, today);
                 warned |= !warnings.is_empty() || !standing.is_empty();
@@ -358,25 +367,14 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
     })
 }
 
+/// Checks a plan: it parses, its topology loads, its changes resolve.
+///
 /// A file with `[plan]` or `[[change]]` and no `[topology]` is a plan: a
 /// glob like `topologies/*.toml` picks plans up too, and they deserve a
 /// check rather than "unknown field `change`".
-fn is_plan_file(path: &Path) -> bool {
-    let Ok(text) = crate::fsutil::read_text_file(path) else {
-        return false;
-    };
-    match text.parse::<toml::Table>() {
-        Ok(t) => {
-            !t.contains_key("topology") && (t.contains_key("plan") || t.contains_key("change"))
-        }
-        Err(_) => false,
-    }
-}
-
-/// Checks a plan: it parses, its topology loads, its changes resolve.
-fn validate_plan(path: &Path) -> Result<String, CliError> {
+fn validate_plan(path: &Path, allow_outside: bool) -> Result<String, CliError> {
     let lp = load_plan(Some(path))?;
-    let topo = topology_for(None, &lp)?;
+    let topo = topology_for(None, &lp, allow_outside)?;
     let changes = resolve_all(&topo, &lp)?;
     Ok(format!(
         "{}: plan ok, {} change{} on topology `{}`\n",
@@ -389,7 +387,7 @@ fn validate_plan(path: &Path) -> Result<String, CliError> {
 
 fn report_cmd(a: &ReportArgs) -> Result<u8, CliError> {
     let lp = load_plan(Some(&a.plan))?;
-    let topo = topology_for(a.topology.as_deref(), &lp)?;
+    let topo = topology_for(a.topology.as_deref(), &lp, a.allow_outside)?;
     let changes = resolve_all(&topo, &lp)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
@@ -397,20 +395,15 @@ fn report_cmd(a: &ReportArgs) -> Result<u8, CliError> {
     let md = report::markdown(&topo, &lp.plan, &review);
     match &a.output {
         None => emit(&md)?,
-        Some(p) => crate::fsutil::write_atomic(p, md.as_bytes())
-            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", p.display())))?,
+        Some(p) => inputs::write_out(p, &md, a.force)?,
     }
     Ok(exit::OK)
 }
 
 /// No subcommand: the TUI on a topology (the built-in demo by default).
 fn interactive(topology: Option<&Path>, t: &args::TuiArgs) -> Result<u8, CliError> {
-    #[cfg(feature = "tui")]
-    if let Some(why) = crate::tui::unsuitable_terminal() {
-        return Err(CliError::Usage(format!(
-            "{why}.\n  For a text assessment: blastradius check TOPOLOGY --reboot ID ...\n  For the approval record: blastradius report PLAN"
-        )));
-    }
+    // A mistyped command is said first: without a terminal it would
+    // otherwise read "not a terminal".
     if let Some(p) = topology
         && !p.exists()
         && p.extension().is_none()
@@ -425,6 +418,12 @@ fn interactive(topology: Option<&Path>, t: &args::TuiArgs) -> Result<u8, CliErro
             .with_help(help)
             .into());
     }
+    #[cfg(feature = "tui")]
+    if let Some(why) = crate::tui::unsuitable_terminal() {
+        return Err(CliError::Usage(format!(
+            "{why}.\n  For a text assessment: blastradius check TOPOLOGY --reboot ID ...\n  For the approval record: blastradius report PLAN"
+        )));
+    }
     let rules = load_rules(t.rules.as_deref())?;
     let lp = load_plan(t.plan.as_deref())?;
     let (topo, path) = match (topology, &lp.path) {
@@ -432,10 +431,10 @@ fn interactive(topology: Option<&Path>, t: &args::TuiArgs) -> Result<u8, CliErro
             topology::load(crate::DEMO_NAME, crate::DEMO_TOPOLOGY)?,
             None,
         ),
-        (Some(p), _) => (topology::load_file(p)?, Some(p.to_path_buf())),
-        (None, Some(pp)) => {
-            let tp = lp.plan.topology_path(pp);
-            (topology_for(None, &lp)?, tp)
+        (Some(p), _) => (inputs::load_topology(p)?, Some(p.to_path_buf())),
+        (None, Some(_)) => {
+            let (topo, tp) = inputs::plan_topology(&lp, t.allow_outside)?;
+            (topo, Some(tp))
         }
     };
     // A plan given on the command line must name real services.
@@ -452,74 +451,56 @@ fn run_tui(
     t: &args::TuiArgs,
 ) -> Result<u8, CliError> {
     use crate::tui::{app, persist, theme::Theme};
-    let mut autosave = persist::locate(&topo.name, path.as_deref());
-    let mut message = None;
-    let shared = match &autosave {
-        persist::Autosave::To(p) => Some(p.clone()),
-        persist::Autosave::Off(_) => None,
+    // A plan opened with --plan autosaves to a file of its own: the
+    // topology's autosaved work is neither replaced nor mixed in.
+    let located = match &lp.path {
+        Some(pp) => persist::locate_plan(pp),
+        None => persist::locate(&topo.name, path.as_deref()),
     };
-    let mut lock = None;
-    if let Some(p) = &shared {
-        match persist::lock(p) {
-            Ok(l) => lock = l,
-            Err(pid) => {
-                let private = persist::private_path(p);
-                message = Some(format!(
-                    "another blastradius (pid {pid}) has this topology open: this window autosaves to {}",
-                    private.display()
-                ));
-                autosave = persist::Autosave::To(private);
-            }
-        }
-    }
-    let plan = if lp.path.is_some() {
-        message = Some("plan loaded; edits autosave".to_string());
-        lp.plan
-    } else {
-        let restored = match &shared {
-            Some(p) => persist::restore(p),
-            None => Ok(None),
-        };
-        match (restored, path.is_none()) {
-            (Ok(Some(plan)), _) => {
-                message
-                    .get_or_insert_with(|| "restored the autosaved plan for this topology".into());
-                plan
-            }
-            (Ok(None), true) => {
-                message = Some(
-                    "demo: the seed outage's change is marked; space, u, x mark; ? help".into(),
-                );
-                Plan::parse("web-stack.plan.toml (embedded demo)", crate::DEMO_PLAN)?
-            }
-            (Ok(None), false) => Plan::default(),
-            (Err(e), _) => {
-                message = Some(e);
-                Plan::default()
-            }
-        }
+    let start = match &located {
+        persist::Autosave::To(shared) => persist::start(shared, lp.path.as_deref()),
+        persist::Autosave::Off(why) => persist::Start {
+            autosave: persist::Autosave::Off(why.clone()),
+            lock: None,
+            restored: None,
+            last: None,
+            message: Some(why.clone()),
+        },
     };
-    if let persist::Autosave::Off(why) = &autosave {
-        message = Some(why.clone());
-    }
+    let mut message = start.message;
+    let plan = match (start.restored, lp.path.is_some(), path.is_none()) {
+        (Some(plan), _, _) => plan,
+        (None, true, _) => {
+            message.get_or_insert_with(|| "plan loaded; edits autosave".into());
+            lp.plan
+        }
+        (None, false, true) => {
+            message.get_or_insert_with(|| {
+                "demo: the seed outage's change is marked; space, u, x mark; ? help".into()
+            });
+            Plan::parse("web-stack.plan.toml (embedded demo)", crate::DEMO_PLAN)?
+        }
+        (None, false, false) => Plan::default(),
+    };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(!no_color, t.ascii || env::ascii_only());
     let mut app = app::App::new(
         topo,
-        app::Source { path },
+        app::Source {
+            path,
+            plan: lp.path.clone(),
+        },
         plan,
         rules,
         Date::today_utc(),
-        autosave,
+        start.autosave,
         theme,
     );
     if app.message.is_none() {
         app.message = message;
     }
-    if let persist::Autosave::To(p) = &app.autosave {
-        app.autosave_last = std::fs::read_to_string(p).ok();
-    }
-    app.lock = lock;
+    app.autosave_last = start.last;
+    app.lock = start.lock;
     let stopped = crate::tui::run(app, !t.no_mouse)
         .map_err(|e| CliError::Usage(format!("terminal error: {e}")))?;
     Ok(match stopped {

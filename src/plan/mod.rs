@@ -343,7 +343,7 @@ impl Plan {
     /// # Errors
     /// Located diagnostics, or a whole-file one when it cannot be read.
     pub fn load(path: &Path) -> Result<(Plan, String), Diagnostics> {
-        let text = crate::fsutil::read_text_file(path)?;
+        let text = crate::fsutil::read_text_file_within(path, crate::fsutil::Limit::PLAN)?;
         let plan = Plan::parse(&path.display().to_string(), &text)?;
         Ok((plan, text))
     }

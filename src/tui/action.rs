@@ -41,19 +41,39 @@ impl Pane {
     }
 }
 
-/// What a prompt asks a file name for.
+/// What a prompt asks: a file name, or a yes or no.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PromptKind {
-    /// Save the plan (TOML).
+    /// Save the plan (TOML) to the file named.
     SavePlan,
-    /// Export the Markdown report.
+    /// Export the Markdown report to the file named.
     ExportReport,
+    /// Yes or no: replace the existing file (the prompt's text) with the
+    /// plan.
+    ReplacePlan,
+    /// Yes or no: replace the existing file (the prompt's text) with the
+    /// report.
+    ReplaceReport,
+    /// Yes or no: quit although the work could not be saved (the prompt's
+    /// text says why).
+    QuitUnsaved,
+}
+
+impl PromptKind {
+    /// A yes-or-no question rather than a file name.
+    pub fn is_question(self) -> bool {
+        matches!(
+            self,
+            PromptKind::ReplacePlan | PromptKind::ReplaceReport | PromptKind::QuitUnsaved
+        )
+    }
 }
 
 /// One thing the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Leave the app (the plan is already autosaved).
+    /// Leave the app (the plan is already autosaved; when it could not be,
+    /// the app asks first).
     Quit,
     /// Show or hide the key help.
     ToggleHelp,

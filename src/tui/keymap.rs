@@ -22,6 +22,8 @@ pub enum Context {
     Filter,
     /// Typing a file name.
     Prompt,
+    /// Answering a yes-or-no question.
+    Confirm,
     /// The help overlay is open.
     Help,
 }
@@ -36,6 +38,7 @@ impl Context {
             Context::Graph => "Graph pane",
             Context::Filter => "While typing a filter",
             Context::Prompt => "While typing a file name",
+            Context::Confirm => "When asked yes or no",
             Context::Help => "In this help",
         }
     }
@@ -233,6 +236,28 @@ pub const KEYMAP: &[Binding] = &[
         Action::Quit,
         None,
         "quit",
+    ),
+    // A yes-or-no question.
+    b(
+        Context::Confirm,
+        &[C('y'), C('Y')],
+        Action::Accept,
+        Some("yes"),
+        "yes",
+    ),
+    b(
+        Context::Confirm,
+        &[C('n'), C('N'), K(KeyCode::Esc)],
+        Action::Cancel,
+        Some("no"),
+        "no",
+    ),
+    b(
+        Context::Confirm,
+        &[Key::Ctrl('c')],
+        Action::Quit,
+        None,
+        "quit (asks first when the work could not be saved)",
     ),
     // The service list.
     b(
@@ -448,6 +473,7 @@ fn chain(ctx: Context) -> &'static [Context] {
         Context::Help => &[Context::Help],
         Context::Filter => &[Context::Filter],
         Context::Prompt => &[Context::Prompt],
+        Context::Confirm => &[Context::Confirm],
         Context::List => &[Context::List, Context::Global],
         Context::Checklist => &[Context::Checklist, Context::Global],
         Context::Jumpable => &[Context::Jumpable, Context::Global],
@@ -499,6 +525,7 @@ pub fn help(ascii: bool) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         Context::Graph,
         Context::Filter,
         Context::Prompt,
+        Context::Confirm,
         Context::Help,
     ];
     order

@@ -116,13 +116,17 @@ fn watchdog(stop: Arc<AtomicUsize>, mouse: bool) -> io::Result<()> {
             let mut stop_seen: Option<Instant> = None;
             while ACTIVE.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(250));
+                // Exiting from here runs no destructor: a save caught
+                // mid-write would leave its temporary file.
                 if terminal_hung_up() {
                     // Nothing to restore: the terminal is gone.
+                    crate::fsutil::remove_live_temps();
                     std::process::exit(128 + signal_hook::consts::SIGHUP);
                 }
                 let sig = stop.load(Ordering::Relaxed);
                 if sig != 0 && stop_seen.get_or_insert_with(Instant::now).elapsed() > STOP_GRACE {
                     restore_terminal(mouse);
+                    crate::fsutil::remove_live_temps();
                     std::process::exit(128 + sig as i32);
                 }
             }

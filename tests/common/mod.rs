@@ -23,7 +23,7 @@ pub fn demo_plan() -> Plan {
 pub fn app(topo: Topology, plan: Plan, autosave: Autosave, theme: Theme) -> App {
     App::new(
         topo,
-        Source { path: None },
+        Source::default(),
         plan,
         RuleSet::defaults(),
         Date {

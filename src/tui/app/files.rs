@@ -1,15 +1,26 @@
-//! Writing files: the save and export prompts, and the autosave.
+//! Writing files: the save and export prompts, their questions, and the
+//! autosave.
+//!
+//! What the user names is written as any output is
+//! ([`fsutil::write_output`]): a regular file only, never through a link,
+//! never onto a file this process read (the topology, the plan opened with
+//! `--plan`, rules, autosaves), and over an existing file only after a yes.
 
 use super::App;
+use crate::fsutil::{self, Existing, OutputError};
 use crate::tui::action::{Action, PromptKind};
 use crate::tui::persist::{self, Autosave};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 impl App {
     pub(super) fn update_prompt(&mut self, action: Action) {
         let Some((kind, mut text)) = self.prompt.take() else {
             return;
         };
+        if kind.is_question() {
+            self.answer(kind, &text, action);
+            return;
+        }
         match action {
             Action::Input(c) => text.push(c),
             Action::Backspace => {
@@ -28,6 +39,38 @@ impl App {
         self.prompt = Some((kind, text));
     }
 
+    /// A yes (`Accept`) or no (`Cancel`) to a question; anything else
+    /// leaves it open.
+    fn answer(&mut self, kind: PromptKind, text: &str, action: Action) {
+        match (action, kind) {
+            (Action::Accept, PromptKind::QuitUnsaved) => self.quit = true,
+            (Action::Accept, PromptKind::ReplacePlan) => {
+                self.write(PromptKind::SavePlan, Path::new(text), Existing::Replace);
+            }
+            (Action::Accept, PromptKind::ReplaceReport) => {
+                self.write(PromptKind::ExportReport, Path::new(text), Existing::Replace);
+            }
+            (Action::Cancel, PromptKind::QuitUnsaved) => {
+                self.message = Some("not quitting: save the plan with `s`".into());
+            }
+            (Action::Cancel, _) => self.message = Some(format!("{text}: left as it was")),
+            _ => self.prompt = Some((kind, text.to_string())),
+        }
+    }
+
+    /// `q`: quits, unless work could not be saved; then asks first.
+    pub(super) fn ask_to_quit(&mut self) {
+        let asked = matches!(self.prompt, Some((PromptKind::QuitUnsaved, _)));
+        match &self.unsaved {
+            Some(why) if !asked => {
+                self.help = None;
+                self.filtering = false;
+                self.prompt = Some((PromptKind::QuitUnsaved, why.clone()));
+            }
+            _ => self.quit = true,
+        }
+    }
+
     pub(super) fn file_stem(&self) -> String {
         self.topo
             .name
@@ -42,6 +85,9 @@ impl App {
             .collect()
     }
 
+    /// The name typed into the save or export prompt: written when nothing
+    /// is there; a question when a file is; refused for the open topology
+    /// and anything that is not a regular file.
     pub(super) fn write_file(&mut self, kind: PromptKind, name: &str) {
         let name = name.trim();
         if name.is_empty() {
@@ -49,42 +95,82 @@ impl App {
             return;
         }
         let path = PathBuf::from(name);
-        let result = match kind {
+        if let Some(topo) = &self.source.path
+            && fsutil::same_file(&path, topo)
+        {
+            self.message = Some(format!(
+                "{name} is the open topology: blastradius never writes a topology; name another file"
+            ));
+            return;
+        }
+        if let Some(plan) = &self.source.plan
+            && fsutil::same_file(&path, plan)
+        {
+            self.message = Some(format!(
+                "{name} is the plan you opened, which is never overwritten: name another file (your edits are autosaved and come back when you open it again)"
+            ));
+            return;
+        }
+        match fsutil::check_target(&path) {
+            Err(e) => self.message = Some(e.to_string()),
+            Ok(Some(_)) => {
+                let question = match kind {
+                    PromptKind::SavePlan => PromptKind::ReplacePlan,
+                    _ => PromptKind::ReplaceReport,
+                };
+                self.prompt = Some((question, name.to_string()));
+            }
+            Ok(None) => self.write(kind, &path, Existing::Keep),
+        }
+    }
+
+    /// Writes the plan or the report to `path`.
+    fn write(&mut self, kind: PromptKind, path: &Path, existing: Existing) {
+        let name = path.display().to_string();
+        let text = match kind {
             PromptKind::SavePlan => {
                 let mut plan = self.plan.clone();
-                plan.topology = self.source.path.as_ref().map(|p| {
-                    std::fs::canonicalize(p)
-                        .unwrap_or_else(|_| p.clone())
-                        .display()
-                        .to_string()
-                });
-                plan.save(&path)
+                plan.topology = self.source.path.as_deref().map(|t| topology_from(path, t));
+                plan.to_toml()
             }
-            PromptKind::ExportReport => {
-                let md = crate::report::markdown(&self.topo, &self.plan, &self.review);
-                crate::fsutil::write_atomic(&path, md.as_bytes())
-            }
+            _ => crate::report::markdown(&self.topo, &self.plan, &self.review),
         };
+        let result = fsutil::write_output(path, text.as_bytes(), existing);
         self.message = Some(match (result, kind) {
-            (Ok(()), PromptKind::SavePlan) if self.source.path.is_none() => format!(
-                "plan saved to {name} (the demo topology is built in: check it with `blastradius check topologies/web-stack.toml --plan {name}`)"
-            ),
-            (Ok(()), PromptKind::SavePlan) => format!("plan saved to {name}"),
-            (Ok(()), PromptKind::ExportReport) => format!("report written to {name}"),
-            (Err(e), _) => format!("could not write {name}: {e}"),
+            (Ok(()), PromptKind::SavePlan) => {
+                self.unsaved = None;
+                if self.source.path.is_none() {
+                    format!(
+                        "plan saved to {name} (the demo topology is built in: check it with `blastradius check topologies/web-stack.toml --plan {name}`)"
+                    )
+                } else {
+                    format!("plan saved to {name}")
+                }
+            }
+            (Ok(()), _) => format!("report written to {name}"),
+            (Err(e @ OutputError::Io(..)), _) => e.to_string(),
+            (Err(e), _) => format!("nothing written: {e}"),
         });
     }
 
     pub(super) fn save(&mut self) {
-        let Autosave::To(path) = &self.autosave else {
-            return;
+        let path = match &self.autosave {
+            Autosave::To(path) => path.clone(),
+            Autosave::Off(why) => {
+                self.unsaved = Some(format!("autosave is off ({why})"));
+                return;
+            }
         };
-        match persist::save(path, &self.plan, self.autosave_last.as_deref()) {
-            Ok(text) => self.autosave_last = Some(text),
+        match persist::save(&path, &self.plan, self.autosave_last.as_deref()) {
+            Ok(text) => {
+                self.autosave_last = Some(text);
+                self.unsaved = None;
+            }
             Err(persist::SaveError::Conflict) => {
-                let private = persist::private_path(path);
-                if private == *path {
+                let private = persist::private_path(&path);
+                if private == path {
                     self.autosave = Autosave::Off("autosave conflict".into());
+                    self.unsaved = Some("autosave conflict".into());
                     return;
                 }
                 self.message = Some(format!(
@@ -99,7 +185,61 @@ impl App {
             Err(persist::SaveError::Io(e)) => {
                 self.autosave = Autosave::Off(format!("autosave off: {e}"));
                 self.message = Some(format!("autosave failed ({e}): save with `s`"));
+                self.unsaved = Some(format!("the autosave failed ({e})"));
             }
         }
+    }
+}
+
+/// The topology as a saved plan names it: relative to the plan's folder
+/// when both resolve (a plan and its topology move together, and a plan
+/// stays inside its repository), else absolute.
+fn topology_from(plan: &Path, topology: &Path) -> String {
+    let abs = std::fs::canonicalize(topology).unwrap_or_else(|_| topology.to_path_buf());
+    let folder = match plan.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(base) = std::fs::canonicalize(folder) else {
+        return abs.display().to_string();
+    };
+    let common = abs
+        .components()
+        .zip(base.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return abs.display().to_string();
+    }
+    let mut rel = PathBuf::new();
+    for _ in base.components().skip(common) {
+        rel.push("..");
+    }
+    for c in abs.components().skip(common) {
+        rel.push(c);
+    }
+    rel.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::topology_from;
+
+    #[test]
+    fn a_saved_plan_names_its_topology_relative_to_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("repo/topologies")).unwrap();
+        std::fs::create_dir_all(d.join("repo/plans/q3")).unwrap();
+        std::fs::write(d.join("repo/topologies/web.toml"), "").unwrap();
+        let t = d.join("repo/topologies/web.toml");
+        assert_eq!(
+            topology_from(&d.join("repo/plans/q3/p.toml"), &t),
+            "../../topologies/web.toml"
+        );
+        assert_eq!(
+            topology_from(&d.join("repo/topologies/p.toml"), &t),
+            "web.toml"
+        );
     }
 }

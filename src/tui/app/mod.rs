@@ -57,11 +57,14 @@ pub struct Cursor {
     pub offset: usize,
 }
 
-/// Where the topology came from.
-#[derive(Debug, Clone)]
+/// Where the topology and the plan came from: the files the app never
+/// writes.
+#[derive(Debug, Clone, Default)]
 pub struct Source {
-    /// `None` for the built-in demo.
+    /// The topology; `None` for the built-in demo.
     pub path: Option<PathBuf>,
+    /// The plan opened with `--plan`, if one was.
+    pub plan: Option<PathBuf>,
 }
 
 /// The whole state of the TUI.
@@ -115,6 +118,9 @@ pub struct App {
     pub autosave_last: Option<String>,
     /// Held while the app runs; tells a second window on the same topology.
     pub lock: Option<persist::Lock>,
+    /// `Some(why)` while the plan has changes that could not be written
+    /// anywhere (autosave off or failing): quitting asks first.
+    pub unsaved: Option<String>,
     pub size: (u16, u16),
     pub quit: bool,
     pub theme: Theme,
@@ -171,6 +177,7 @@ impl App {
             autosave,
             autosave_last: None,
             lock: None,
+            unsaved: None,
             size: (80, 24),
             quit: false,
             theme,
@@ -188,8 +195,12 @@ impl App {
     pub fn context(&self) -> Context {
         if self.help.is_some() {
             Context::Help
-        } else if self.prompt.is_some() {
-            Context::Prompt
+        } else if let Some((kind, _)) = &self.prompt {
+            if kind.is_question() {
+                Context::Confirm
+            } else {
+                Context::Prompt
+            }
         } else if self.filtering {
             Context::Filter
         } else if self.focus == Focus::List {
@@ -224,7 +235,7 @@ impl App {
             return;
         }
         if action == Action::Quit {
-            self.quit = true;
+            self.ask_to_quit();
             return;
         }
         if let Some(scroll) = self.help {
@@ -308,6 +319,10 @@ impl App {
                 let default = match kind {
                     PromptKind::SavePlan => format!("{}.plan.toml", self.file_stem()),
                     PromptKind::ExportReport => format!("{}-change-record.md", self.file_stem()),
+                    // Questions are asked by the app, not opened by a key.
+                    PromptKind::ReplacePlan
+                    | PromptKind::ReplaceReport
+                    | PromptKind::QuitUnsaved => return,
                 };
                 self.prompt = Some((kind, default));
             }

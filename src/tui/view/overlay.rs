@@ -1,4 +1,5 @@
-//! Popups drawn over the screen: the key help and the file-name prompt.
+//! Popups drawn over the screen: the key help, the file-name prompt and
+//! its yes-or-no questions.
 
 use super::{put, put_spans};
 use crate::tui::action::PromptKind;
@@ -61,14 +62,64 @@ pub fn help(app: &App, area: Rect, buf: &mut Buffer, scroll: usize) {
     }
 }
 
-/// Asks for a file name.
+/// Asks a yes-or-no question: the file to replace, or why the work could
+/// not be saved.
+fn question(app: &App, area: Rect, buf: &mut Buffer, kind: PromptKind, text: &str) {
+    let t = &app.theme;
+    let r = centered(area, 70, 6);
+    Clear.render(r, buf);
+    let (title, first, second) = match kind {
+        PromptKind::QuitUnsaved => (
+            " Quit with unsaved work? ",
+            format!("Not saved: {text}."),
+            "y quits anyway, n stays (s saves the plan to a file)",
+        ),
+        PromptKind::ReplacePlan => (
+            " Replace the file? ",
+            format!("{text} exists: replace it with the plan?"),
+            "y replaces it (its permissions are kept), n leaves it",
+        ),
+        _ => (
+            " Replace the file? ",
+            format!("{text} exists: replace it with the report?"),
+            "y replaces it (its permissions are kept), n leaves it",
+        ),
+    };
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_set(t.sym.border)
+        .border_style(t.focused())
+        .title(title);
+    let inner = block.inner(r);
+    block.render(r, buf);
+    let first = crate::text::inert(&first).into_owned();
+    let lines = crate::text::wrap(&first, inner.width as usize);
+    for (i, l) in lines.iter().take(2).enumerate() {
+        put(
+            buf,
+            inner.x,
+            inner.y + i as u16,
+            inner.width,
+            l,
+            t.heading(),
+            app,
+        );
+    }
+    put(buf, inner.x, inner.y + 3, inner.width, second, t.dim(), app);
+}
+
+/// Asks for a file name, or a yes or no.
 pub fn prompt(app: &App, area: Rect, buf: &mut Buffer, kind: PromptKind, text: &str) {
+    if kind.is_question() {
+        question(app, area, buf, kind, text);
+        return;
+    }
     let t = &app.theme;
     let r = centered(area, 70, 5);
     Clear.render(r, buf);
     let title = match kind {
         PromptKind::SavePlan => " Save the plan to (enter writes, esc cancels) ",
-        PromptKind::ExportReport => " Export the Markdown report to (enter, esc) ",
+        _ => " Export the Markdown report to (enter, esc) ",
     };
     let block = Block::new()
         .borders(Borders::ALL)
