@@ -34,6 +34,7 @@ pub mod import;
 pub mod plan;
 pub mod report;
 pub mod review;
+pub mod session;
 #[doc(hidden)]
 pub mod testgen;
 pub mod text;

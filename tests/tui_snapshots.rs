@@ -130,7 +130,7 @@ fn impact_separates_the_plan_from_what_was_already_so() {
     app.update(Action::Resize(NARROW.0, NARROW.1));
     while app
         .impact_focus()
-        .is_some_and(|n| app.topo.id(n) != "site-eu")
+        .is_some_and(|n| app.topo().id(n) != "site-eu")
     {
         app.update(Action::Down);
     }

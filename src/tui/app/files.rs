@@ -72,7 +72,7 @@ impl App {
     }
 
     pub(super) fn file_stem(&self) -> String {
-        self.topo
+        self.topo()
             .name
             .chars()
             .map(|c| {
@@ -129,11 +129,11 @@ impl App {
         let name = path.display().to_string();
         let text = match kind {
             PromptKind::SavePlan => {
-                let mut plan = self.plan.clone();
+                let mut plan = self.plan().clone();
                 plan.topology = self.source.path.as_deref().map(|t| topology_from(path, t));
                 plan.to_toml()
             }
-            _ => crate::report::markdown(&self.topo, &self.plan, &self.review),
+            _ => crate::report::markdown(self.topo(), self.plan(), self.review()),
         };
         let result = fsutil::write_output(path, text.as_bytes(), existing);
         self.message = Some(match (result, kind) {
@@ -161,7 +161,7 @@ impl App {
                 return;
             }
         };
-        match persist::save(&path, &self.plan, self.autosave_last.as_deref()) {
+        match persist::save(&path, self.plan(), self.autosave_last.as_deref()) {
             Ok(text) => {
                 self.autosave_last = Some(text);
                 self.unsaved = None;

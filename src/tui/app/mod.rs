@@ -9,10 +9,11 @@ use super::keymap::Context;
 use super::persist::{self, Autosave};
 use super::theme::Theme;
 use super::view::{self, Areas};
-use crate::analysis::{Standing, Status};
+use crate::analysis::Status;
 use crate::checklist::{Phase, RuleSet};
 use crate::plan::{self, Plan};
 use crate::review::Review;
+use crate::session::Session;
 use crate::topology::{Date, NodeId, Topology};
 use std::path::PathBuf;
 
@@ -67,21 +68,14 @@ pub struct Source {
     pub plan: Option<PathBuf>,
 }
 
-/// The whole state of the TUI.
+/// The whole state of the TUI: one core [`Session`] (topology, plan,
+/// their assessment), which only its own methods change, and the view's
+/// state (cursors, focus, filter, prompts) around it.
 pub struct App {
-    /// Never replaced after [`App::new`]: `standing` and every cache are
-    /// built from it.
-    pub topo: Topology,
+    /// The topology, the plan and their review: changed only through the
+    /// session's intents, from [`App::update`], never while drawing.
+    session: Session,
     pub source: Source,
-    pub plan: Plan,
-    rules: RuleSet,
-    today: Date,
-    /// The assessment of `plan`: recomputed in `update` when the plan
-    /// changes, never while drawing.
-    pub review: Review,
-    /// The topology walked with no change, kept so that a keystroke walks
-    /// only what the plan reaches.
-    standing: Standing,
     /// The impact pane's rows (cached from `review`): the nodes the plan
     /// changes or makes worse, worst first; then, under a heading, the
     /// nodes that were already not `ok` before the change. In an estate
@@ -133,29 +127,34 @@ impl App {
     pub fn new(
         topo: Topology,
         source: Source,
-        mut plan: Plan,
+        plan: Plan,
         rules: RuleSet,
         today: Date,
         autosave: Autosave,
         theme: Theme,
     ) -> App {
-        let before = plan.changes.len();
-        plan.changes.retain(|c| {
-            topo.lookup(&c.service)
-                .is_some_and(|id| topo.as_service(id).is_some())
-        });
-        let dropped = before - plan.changes.len();
         let visible = (0..topo.services().len()).collect();
-        let standing = Standing::new(&topo);
-        let changes = plan::resolve(&topo, &plan.changes, None, "plan").unwrap_or_default();
+        let (session, dropped) = Session::open_lenient(topo, plan, rules, today);
+        App::with_session(session, source, autosave, theme, visible, dropped)
+    }
+
+    /// A new app on an open session.
+    pub fn on(session: Session, source: Source, autosave: Autosave, theme: Theme) -> App {
+        let visible = (0..session.topology().services().len()).collect();
+        App::with_session(session, source, autosave, theme, visible, 0)
+    }
+
+    fn with_session(
+        session: Session,
+        source: Source,
+        autosave: Autosave,
+        theme: Theme,
+        visible: Vec<usize>,
+        dropped: usize,
+    ) -> App {
         let mut app = App {
-            review: Review::from_standing(&topo, &standing, &plan, &changes, &rules, today),
-            standing,
-            topo,
+            session,
             source,
-            plan,
-            rules,
-            today,
             impact_rows: Vec::new(),
             check_rows: Vec::new(),
             graph: graph::Layout::default(),
@@ -191,6 +190,26 @@ impl App {
         app
     }
 
+    /// The topology on screen.
+    pub fn topo(&self) -> &Topology {
+        self.session.topology()
+    }
+
+    /// The plan being edited.
+    pub fn plan(&self) -> &Plan {
+        self.session.plan()
+    }
+
+    /// The review of the plan.
+    pub fn review(&self) -> &Review {
+        self.session.review()
+    }
+
+    /// The core session.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
     /// The keymap context of the current state.
     pub fn context(&self) -> Context {
         if self.help.is_some() {
@@ -224,7 +243,7 @@ impl App {
     pub fn focused_service(&self) -> Option<NodeId> {
         self.visible
             .get(self.list.at)
-            .map(|&i| self.topo.service_id(i))
+            .map(|&i| self.topo().service_id(i))
     }
 
     /// The only place state changes.
@@ -349,24 +368,18 @@ impl App {
             self.message = Some("no service here: clear the filter with esc".into());
             return;
         };
-        let sid = self.topo.id(id).to_string();
-        let current = self
-            .plan
-            .changes
-            .iter()
-            .find(|c| c.service == sid)
-            .map(|c| c.action);
-        let new = if current == Some(action) {
+        let sid = self.topo().id(id).to_string();
+        let new = if self.session.named_action(id) == Some(action) {
             None
         } else {
             Some(action)
         };
-        self.plan.set_change(&sid, new);
+        self.session.mark(id, new);
         self.message = Some(match new {
             Some(a) => format!("{sid}: {}", a.as_str()),
             None => format!("{sid}: unmarked"),
         });
-        self.reassess();
+        self.derive();
         self.save();
     }
 
@@ -386,52 +399,24 @@ impl App {
             self.message = Some("the filter shows no service".into());
             return;
         }
-        let shown: std::collections::HashSet<&str> = self
+        let shown: Vec<NodeId> = self
             .visible
             .iter()
-            .map(|&i| self.topo.services()[i].id.as_str())
+            .map(|&i| self.topo().service_id(i))
             .collect();
-        let all_marked = {
-            let mut have = 0;
-            for c in &self.plan.changes {
-                if c.action == action && shown.contains(c.service.as_str()) {
-                    have += 1;
-                }
-            }
-            have == shown.len()
-        };
+        let all_marked = shown
+            .iter()
+            .all(|&id| self.session.named_action(id) == Some(action));
         let n = shown.len();
         if all_marked {
-            self.plan
-                .changes
-                .retain(|c| !shown.contains(c.service.as_str()));
+            self.session.mark_many(&shown, None);
             self.message = Some(format!(
                 "{n} service{} unmarked (filter `{}`)",
                 if n == 1 { "" } else { "s" },
                 self.filter
             ));
         } else {
-            let mut missing = shown.clone();
-            for c in &mut self.plan.changes {
-                if missing.remove(c.service.as_str()) {
-                    c.action = action;
-                }
-            }
-            // In list order, so the plan reads like the screen.
-            let add: Vec<String> = self
-                .visible
-                .iter()
-                .map(|&i| self.topo.services()[i].id.as_str())
-                .filter(|id| missing.contains(id))
-                .map(str::to_string)
-                .collect();
-            for id in add {
-                self.plan.changes.push(plan::Change {
-                    service: id,
-                    action,
-                    span: None,
-                });
-            }
+            self.session.mark_many(&shown, Some(action));
             self.message = Some(format!(
                 "{n} service{} marked: {} (filter `{}`)",
                 if n == 1 { "" } else { "s" },
@@ -439,7 +424,7 @@ impl App {
                 self.filter
             ));
         }
-        self.reassess();
+        self.derive();
         self.save();
     }
 
@@ -447,15 +432,10 @@ impl App {
         let Some(CheckRow::Item(i)) = self.check_rows.get(self.checklist.at).copied() else {
             return;
         };
-        let Some(item) = self.review.checklist.items.get_mut(i) else {
+        let Some(id) = self.review().checklist.items.get(i).map(|x| x.id.clone()) else {
             return;
         };
-        item.done = !item.done;
-        if item.done {
-            self.plan.done.push(item.id.clone());
-        } else {
-            self.plan.done.retain(|d| *d != item.id);
-        }
+        self.session.tick(&id);
         self.save();
     }
 
@@ -481,7 +461,7 @@ impl App {
             // Built on first use, then every keystroke is one scan without
             // allocating: snappy at 100,000 services.
             self.haystack = self
-                .topo
+                .topo()
                 .services()
                 .iter()
                 .map(|s| {
@@ -497,7 +477,7 @@ impl App {
                 .collect();
         }
         self.visible = if f.is_empty() {
-            (0..self.topo.services().len()).collect()
+            (0..self.topo().services().len()).collect()
         } else {
             self.haystack
                 .iter()
@@ -509,28 +489,13 @@ impl App {
         self.list = Cursor::default();
     }
 
-    /// Recomputes the review and everything cached from it.
-    fn reassess(&mut self) {
-        let changes =
-            plan::resolve(&self.topo, &self.plan.changes, None, "plan").unwrap_or_default();
-        self.review = Review::from_standing(
-            &self.topo,
-            &self.standing,
-            &self.plan,
-            &changes,
-            &self.rules,
-            self.today,
-        );
-        self.derive();
-    }
-
     /// Recomputes what the screen caches from the review.
     fn derive(&mut self) {
-        let a = &self.review.assessment;
+        let a = &self.session.review().assessment;
         let (by_plan, before): (Vec<NodeId>, Vec<NodeId>) = a
-            .impacted(&self.topo)
+            .impacted(self.session.topology())
             .into_iter()
-            .partition(|&n| a.action(n).is_some() || a.status(n) != self.standing.status(n));
+            .partition(|&n| a.action(n).is_some() || a.status(n) != a.before(n));
         self.impact_rows = by_plan.into_iter().map(ImpactRow::Node).collect();
         if !self.impact_rows.is_empty() && !before.is_empty() {
             self.impact_rows.push(ImpactRow::Before(before.len()));
@@ -539,7 +504,7 @@ impl App {
             .extend(before.into_iter().map(ImpactRow::Node));
         self.check_rows.clear();
         let mut last = None;
-        for (i, item) in self.review.checklist.items.iter().enumerate() {
+        for (i, item) in self.session.review().checklist.items.iter().enumerate() {
             if last != Some(item.phase) {
                 self.check_rows.push(CheckRow::Phase(item.phase));
                 last = Some(item.phase);
@@ -547,14 +512,14 @@ impl App {
             self.check_rows.push(CheckRow::Item(i));
         }
         self.graph = graph::layout(
-            &self.topo,
-            &self.review.assessment,
+            self.topo(),
+            &self.review().assessment,
             self.theme.sym.glyphs == crate::report::Glyphs::ASCII,
         );
         let rows = self.areas().pane_rows();
         self.move_impact(0, rows);
         self.findings
-            .step(0, self.review.assessment.findings.len(), rows);
+            .step(0, self.review().assessment.findings.len(), rows);
         if !matches!(
             self.check_rows.get(self.checklist.at),
             Some(CheckRow::Item(_))
@@ -570,18 +535,18 @@ impl App {
 
     /// A node's status before the change.
     pub fn standing_status(&self, id: NodeId) -> Status {
-        self.standing.status(id)
+        self.session.standing_status(id)
     }
 
     /// Counts for the header: changes, and nodes that end down.
     pub fn counts(&self) -> (usize, usize) {
-        let a = &self.review.assessment;
+        let a = &self.review().assessment;
         let down = self
             .impact_rows
             .iter()
             .filter_map(|r| r.node())
             .filter(|&n| a.status(n) == Status::Down)
             .count();
-        (self.plan.changes.len(), down)
+        (self.plan().changes.len(), down)
     }
 }

@@ -97,7 +97,7 @@ impl App {
         match self.pane {
             Pane::Impact => self.move_impact(delta, rows),
             Pane::Findings => {
-                let n = self.review.assessment.findings.len();
+                let n = self.review().assessment.findings.len();
                 self.findings.step(delta, n, rows);
             }
             Pane::Checklist => self.move_checklist(delta, rows),
@@ -143,7 +143,7 @@ impl App {
         let target = match self.pane {
             Pane::Impact => self.impact_focus(),
             Pane::Findings => self
-                .review
+                .review()
                 .assessment
                 .findings
                 .get(self.findings.at)
@@ -151,16 +151,16 @@ impl App {
                     f.subjects
                         .iter()
                         .copied()
-                        .find(|&s| self.topo.as_service(s).is_some())
+                        .find(|&s| self.topo().as_service(s).is_some())
                         .or_else(|| {
-                            self.topo
+                            self.topo()
                                 .as_group(f.subjects[0])
                                 .and_then(|g| g.members.first().copied())
                         })
                 }),
             _ => None,
         };
-        let target = match target.map(|t| (t, self.topo.as_group(t))) {
+        let target = match target.map(|t| (t, self.topo().as_group(t))) {
             Some((_, Some(g))) => g.members.first().copied(),
             Some((t, None)) => Some(t),
             None => None,
@@ -199,7 +199,7 @@ impl App {
                     }
                 }
                 Pane::Findings
-                    if row + self.findings.offset < self.review.assessment.findings.len() =>
+                    if row + self.findings.offset < self.review().assessment.findings.len() =>
                 {
                     self.findings.at = row + self.findings.offset;
                 }

@@ -44,9 +44,9 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
         );
         return;
     };
-    let topo = &app.topo;
+    let topo = app.topo();
     let s = topo.as_service(id).expect("the list holds services");
-    let asmt = &app.review.assessment;
+    let asmt = &app.review().assessment;
     let st = asmt.status(id);
     let mut lines: Vec<Vec<Span>> = Vec::new();
     let mut first = vec![

@@ -35,7 +35,7 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
     let mut title = vec![Span::raw(format!(
         " Services {}/{} ",
         app.visible.len(),
-        app.topo.services().len()
+        app.topo().services().len()
     ))];
     if app.filtering || !app.filter.is_empty() {
         let cursor = if app.filtering { "_" } else { "" };
@@ -51,7 +51,7 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
     )
     .render(a.list_block, buf);
     if app.visible.is_empty() {
-        let msg = if app.topo.services().is_empty() {
+        let msg = if app.topo().services().is_empty() {
             "the topology has no services"
         } else {
             "no service matches; esc clears the filter"
@@ -59,7 +59,7 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
         super::put(buf, a.list.x, a.list.y, a.list.width, msg, t.dim(), app);
         return;
     }
-    let assessment = &app.review.assessment;
+    let assessment = &app.review().assessment;
     let kind_w = if a.list.width >= 34 { 12 } else { 7 };
     let rows = a.list_rows();
     for (row, &i) in app
@@ -69,8 +69,8 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
         .take(rows)
         .enumerate()
     {
-        let id = app.topo.service_id(i);
-        let s = &app.topo.services()[i];
+        let id = app.topo().service_id(i);
+        let s = &app.topo().services()[i];
         let st = assessment.status(id);
         let y = a.list.y + row as u16;
         let id_w = (a.list.width as usize).saturating_sub(7 + kind_w + 1);

@@ -216,15 +216,15 @@ fn put_spans(buf: &mut Buffer, area: Rect, y: u16, spans: Vec<Span<'_>>, app: &A
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
-    let a = &app.review.assessment;
+    let a = &app.review().assessment;
     let t = &app.theme;
     let (changes, _) = app.counts();
-    let c = &app.review.checklist;
+    let c = &app.review().checklist;
     let approval = if changes == 0 {
         String::new()
-    } else if app.review.ready() {
+    } else if app.review().ready() {
         " READY".to_string()
-    } else if app.review.needs_accept().is_some() {
+    } else if app.review().needs_accept().is_some() {
         format!(" NOT READY ({} open, not accepted)", c.open_blocking())
     } else {
         format!(" NOT READY ({} open)", c.open_blocking())
@@ -242,13 +242,13 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         a.risk_before.as_str().to_uppercase()
     );
     let name = crate::text::truncate(
-        &crate::text::inert(&app.topo.name),
+        &crate::text::inert(&app.topo().name),
         24,
         t.sym.glyphs.ellipsis,
     );
     let approval_short = if approval.is_empty() {
         String::new()
-    } else if app.review.ready() {
+    } else if app.review().ready() {
         " READY".to_string()
     } else {
         " NOT READY".to_string()

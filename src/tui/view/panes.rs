@@ -121,7 +121,7 @@ fn empty(app: &App, area: Rect, buf: &mut Buffer, lines: &[&str]) {
 
 fn impact(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let asmt = &app.review.assessment;
+    let asmt = &app.review().assessment;
     if app.impact_rows.is_empty() {
         empty(
             app,
@@ -157,7 +157,7 @@ fn impact(app: &App, area: Rect, buf: &mut Buffer) {
                 }
             };
             let st = asmt.status(id);
-            let (label, users) = match app.topo.node(id) {
+            let (label, users) = match app.topo().node(id) {
                 Node::Service(s) => (
                     inert(&s.id).into_owned(),
                     s.users
@@ -167,7 +167,7 @@ fn impact(app: &App, area: Rect, buf: &mut Buffer) {
                 ),
                 Node::Group(g) => (format!("{} (group)", inert(&g.id)), String::new()),
             };
-            let chain = chain_text(&app.topo, asmt, id, t.sym.glyphs);
+            let chain = chain_text(app.topo(), asmt, id, t.sym.glyphs);
             let rest = chain
                 .split_once(' ')
                 .map(|(_, r)| r.to_string())
@@ -186,7 +186,7 @@ fn impact(app: &App, area: Rect, buf: &mut Buffer) {
     let detail = match app.impact_focus() {
         Some(id) => {
             let mut d = wrapped(
-                &format!("why: {}", chain_text(&app.topo, asmt, id, t.sym.glyphs)),
+                &format!("why: {}", chain_text(app.topo(), asmt, id, t.sym.glyphs)),
                 area.width,
                 Style::new(),
             );
@@ -211,7 +211,7 @@ fn impact(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn findings(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let f = &app.review.assessment.findings;
+    let f = &app.review().assessment.findings;
     if f.is_empty() {
         empty(
             app,
@@ -231,7 +231,7 @@ fn findings(app: &App, area: Rect, buf: &mut Buffer) {
             let subjects: Vec<String> = x
                 .subjects
                 .iter()
-                .map(|&n| inert(app.topo.id(n)).into_owned())
+                .map(|&n| inert(app.topo().id(n)).into_owned())
                 .collect();
             (
                 i,
@@ -267,7 +267,7 @@ fn findings(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn checklist(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let c = &app.review.checklist;
+    let c = &app.review().checklist;
     if c.items.is_empty() {
         empty(
             app,
@@ -345,7 +345,7 @@ fn checklist(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn alerts(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let al = &app.review.alerts;
+    let al = &app.review().alerts;
     let list = |v: &[String]| {
         if v.is_empty() {
             "nothing".to_string()
