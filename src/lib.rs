@@ -41,6 +41,7 @@ pub mod text;
 pub mod topology;
 #[cfg(feature = "tui")]
 pub mod tui;
+pub mod words;
 
 /// The seed incident's stack, compiled in as the demo topology.
 pub const DEMO_TOPOLOGY: &str = include_str!("../topologies/web-stack.toml");

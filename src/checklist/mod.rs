@@ -432,7 +432,7 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                         ("name", s.name.clone()),
                         ("team", team),
                         ("oncall", oncall),
-                        ("users", crate::report::percent(s.users.unwrap_or(0.0))),
+                        ("users", crate::text::percent(s.users.unwrap_or(0.0))),
                         ("status", a.status(e).as_str().to_string()),
                     ],
                 }
@@ -508,18 +508,18 @@ fn finding_subject(topo: &Topology, a: &Assessment, f: &Finding) -> Subject {
     // Where the subject's trouble comes from: the rest of its cause chain,
     // and the starting cause at its end, tagged.
     let chain = a.chain(first);
-    let glyphs = crate::report::Glyphs::ASCII;
+    let glyphs = crate::words::Glyphs::ASCII;
     let cause = if chain.len() > 1 {
-        crate::report::chain_text(topo, a, chain[1], glyphs)
+        crate::words::chain_text(topo, a, chain[1], glyphs)
     } else {
-        crate::report::chain_text(topo, a, first, glyphs)
+        crate::words::chain_text(topo, a, first, glyphs)
     };
     let root = match chain.last() {
         Some(&r) if a.chain_more(first) == 0 => format!(
             "{} {}",
             topo.id(r),
             a.origin(topo, r)
-                .map(crate::report::origin_tag)
+                .map(crate::words::origin_tag)
                 .unwrap_or_default()
         )
         .trim_end()

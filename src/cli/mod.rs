@@ -467,40 +467,43 @@ fn run_tui(
             message: Some(why.clone()),
         },
     };
-    let mut message = start.message;
-    let plan = match (start.restored, lp.path.is_some(), path.is_none()) {
+    let mut start = start;
+    let plan = match (start.restored.take(), lp.path.is_some(), path.is_none()) {
         (Some(plan), _, _) => plan,
         (None, true, _) => {
-            message.get_or_insert_with(|| "plan loaded; edits autosave".into());
+            start
+                .message
+                .get_or_insert_with(|| "plan loaded; edits autosave".into());
             lp.plan
         }
         (None, false, true) => {
-            message.get_or_insert_with(|| {
+            start.message.get_or_insert_with(|| {
                 "demo: the seed outage's change is marked; space, u, x mark; ? help".into()
             });
             Plan::parse("web-stack.plan.toml (embedded demo)", crate::DEMO_PLAN)?
         }
         (None, false, false) => Plan::default(),
     };
+    // One session, opened once: a restored autosave may name services the
+    // topology lost since; those changes are dropped and said.
+    let (session, dropped) =
+        crate::session::Session::open_lenient(topo, plan, rules, Date::today_utc());
+    if dropped > 0 {
+        start.message = Some(format!(
+            "{dropped} change(s) of the saved plan no longer fit the topology: dropped"
+        ));
+    }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(!no_color, t.ascii || env::ascii_only());
-    let mut app = app::App::new(
-        topo,
+    let app = app::App::on(
+        session,
         app::Source {
             path,
             plan: lp.path.clone(),
         },
-        plan,
-        rules,
-        Date::today_utc(),
-        start.autosave,
+        start,
         theme,
     );
-    if app.message.is_none() {
-        app.message = message;
-    }
-    app.autosave_last = start.last;
-    app.lock = start.lock;
     let stopped = crate::tui::run(app, !t.no_mouse)
         .map_err(|e| CliError::Usage(format!("terminal error: {e}")))?;
     Ok(match stopped {

@@ -6,9 +6,9 @@ mod nav;
 use super::action::{Action, Pane, PromptKind};
 use super::graph;
 use super::keymap::Context;
+use super::layout::{self, Areas};
 use super::persist::{self, Autosave};
 use super::theme::Theme;
-use super::view::{self, Areas};
 use crate::analysis::Status;
 use crate::checklist::{Phase, RuleSet};
 use crate::plan::{self, Plan};
@@ -138,10 +138,17 @@ impl App {
         App::with_session(session, source, autosave, theme, visible, dropped)
     }
 
-    /// A new app on an open session.
-    pub fn on(session: Session, source: Source, autosave: Autosave, theme: Theme) -> App {
+    /// A new app on an open session, autosaving as `files` says (where,
+    /// the lock held, what the file held when read, what to tell first).
+    pub fn on(session: Session, source: Source, files: persist::Start, theme: Theme) -> App {
         let visible = (0..session.topology().services().len()).collect();
-        App::with_session(session, source, autosave, theme, visible, 0)
+        let mut app = App::with_session(session, source, files.autosave, theme, visible, 0);
+        app.autosave_last = files.last;
+        app.lock = files.lock;
+        if app.message.is_none() {
+            app.message = files.message;
+        }
+        app
     }
 
     fn with_session(
@@ -236,7 +243,7 @@ impl App {
 
     /// The screen areas at the current size.
     pub fn areas(&self) -> Areas {
-        view::areas(self.size.0, self.size.1, self.focus)
+        layout::areas(self.size.0, self.size.1, self.focus)
     }
 
     /// The service under the list cursor.

@@ -3,7 +3,7 @@
 use super::{App, CheckRow, Cursor, Focus, ImpactRow};
 use crate::topology::NodeId;
 use crate::tui::action::Pane;
-use crate::tui::view;
+use crate::tui::layout;
 
 impl Cursor {
     /// Moves by `delta` within `len` entries and keeps the cursor inside a
@@ -185,7 +185,7 @@ impl App {
                 self.list.at = row;
             }
             self.focus = Focus::List;
-        } else if let Some(pane) = view::tab_at(&a, x, y) {
+        } else if let Some(pane) = layout::tab_at(&a, x, y) {
             self.pane = pane;
             self.focus = Focus::Pane;
         } else if a.pane.contains(p) {

@@ -18,136 +18,17 @@ mod list;
 mod overlay;
 mod panes;
 
-use super::action::Pane;
-use super::app::{App, Focus};
+use super::app::App;
 use super::keymap;
 use crate::text::truncate;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
-/// Below this the screen says how much room it needs instead of drawing.
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 16;
-
-/// The screen's regions (inner areas, inside borders).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Areas {
-    pub too_small: bool,
-    pub header: Rect,
-    pub list_block: Rect,
-    pub list: Rect,
-    pub details_block: Rect,
-    pub details: Rect,
-    pub pane_block: Rect,
-    /// The pane's inner area.
-    pub pane: Rect,
-    pub footer: Rect,
-}
-
-impl Areas {
-    /// Rows of the service list.
-    pub fn list_rows(&self) -> usize {
-        self.list.height as usize
-    }
-
-    /// Rows of the pane's entry list (the rest shows the selected entry).
-    pub fn pane_rows(&self) -> usize {
-        let (rows, _) = split_pane(self.pane);
-        rows.height as usize
-    }
-}
-
-/// Entries on top, the selected entry in full below.
-pub fn split_pane(pane: Rect) -> (Rect, Rect) {
-    let detail = if pane.height >= 14 { 5 } else { 4 }.min(pane.height / 2);
-    let rows = Rect {
-        height: pane.height.saturating_sub(detail + 1),
-        ..pane
-    };
-    let det = Rect {
-        y: pane.y + rows.height + 1,
-        height: detail,
-        ..pane
-    };
-    (rows, det)
-}
-
-/// Computes the regions for a terminal of `w` x `h`.
-pub fn areas(w: u16, h: u16, _focus: Focus) -> Areas {
-    if w < MIN_WIDTH || h < MIN_HEIGHT {
-        return Areas {
-            too_small: true,
-            ..Areas::default()
-        };
-    }
-    let header = Rect::new(0, 0, w, 1);
-    let footer = Rect::new(0, h - 1, w, 1);
-    let body_h = h - 2;
-    let list_w = (w * 3 / 8).clamp(30, 48);
-    let list_block = Rect::new(0, 1, list_w, body_h);
-    let right_x = list_w;
-    let right_w = w - list_w;
-    let (details_block, pane_block) = if w >= 140 {
-        let dw = (right_w * 2 / 5).max(40);
-        (
-            Rect::new(right_x, 1, dw, body_h),
-            Rect::new(right_x + dw, 1, right_w - dw, body_h),
-        )
-    } else {
-        let dh = if body_h >= 30 { 12 } else { 8 };
-        (
-            Rect::new(right_x, 1, right_w, dh),
-            Rect::new(right_x, 1 + dh, right_w, body_h - dh),
-        )
-    };
-    let inner = |r: Rect| Block::new().borders(Borders::ALL).inner(r);
-    Areas {
-        too_small: false,
-        header,
-        list_block,
-        list: inner(list_block),
-        details_block,
-        details: inner(details_block),
-        pane_block,
-        pane: inner(pane_block),
-        footer,
-    }
-}
-
-/// The pane whose tab title is at a screen position, if any. Tabs are drawn
-/// in the pane block's top border as ` 1 Impact  2 Findings ...`.
-pub fn tab_at(a: &Areas, x: u16, y: u16) -> Option<Pane> {
-    if y != a.pane_block.y {
-        return None;
-    }
-    let mut cx = a.pane_block.x + 1;
-    let compact = compact_tabs(a);
-    for p in Pane::ALL {
-        let w = tab_label(p, compact).chars().count() as u16;
-        if x >= cx && x < cx + w {
-            return Some(p);
-        }
-        cx += w;
-    }
-    None
-}
-
-/// Tabs lose their padding when the pane is narrow, so all five fit.
-fn compact_tabs(a: &Areas) -> bool {
-    a.pane_block.width < 62
-}
-
-fn tab_label(p: Pane, compact: bool) -> String {
-    if compact {
-        let sep = if p == Pane::Graph { "" } else { " " };
-        format!("{} {}{sep}", p.index() + 1, p.title())
-    } else {
-        format!(" {} {} ", p.index() + 1, p.title())
-    }
-}
+pub use super::layout::{Areas, MIN_HEIGHT, MIN_WIDTH, areas, split_pane, tab_at};
+use super::layout::{compact_tabs, tab_label};
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -345,10 +226,4 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
         }
         put(buf, area.x, y, area.width, l, Style::new(), app);
     }
-}
-
-/// Whether a position falls in a rectangle (ratatui's own check, re-exported
-/// for the app's mouse handling).
-pub fn contains(r: Rect, x: u16, y: u16) -> bool {
-    r.contains(Position { x, y })
 }
