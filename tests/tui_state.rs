@@ -402,6 +402,13 @@ fn marking_every_service_the_filter_shows_and_again_unmarks_them() {
     );
     focus_on(&mut app, "app-eu");
     app.update(Action::MarkShown(plan::Action::Reboot));
+    // It asks first, with the count; no leaves the plan as it is.
+    let (_, question) = app.prompt.clone().expect("a question");
+    assert!(question.contains("Mark the 2 services"), "{question}");
+    app.update(Action::Cancel);
+    assert!(app.plan().changes.is_empty());
+    app.update(Action::MarkShown(plan::Action::Reboot));
+    app.update(Action::Accept);
     assert_eq!(
         changes(app.plan()),
         vec![
@@ -419,15 +426,139 @@ fn marking_every_service_the_filter_shows_and_again_unmarks_them() {
     let pool = app.topo().lookup("app-eu").unwrap();
     assert_eq!(app.review().assessment.status(pool).as_str(), "down");
     // Another action replaces; the same one again unmarks them all.
-    app.update(Action::MarkShown(plan::Action::Update));
+    feed(
+        &mut app,
+        [Action::MarkShown(plan::Action::Update), Action::Accept],
+    );
     assert!(
         changes(app.plan())
             .iter()
             .all(|c| c.1 == plan::Action::Update)
     );
     app.update(Action::MarkShown(plan::Action::Update));
+    let (_, q) = app.prompt.clone().expect("asks again");
+    assert!(q.starts_with("Unmark the 2 services"), "{q}");
+    app.update(Action::Accept);
     assert!(app.plan().changes.is_empty());
     assert_eq!(app.review().assessment.status(pool).as_str(), "ok");
+}
+
+// --- the meeting: the whole plan from the app ------------------------------------
+
+#[test]
+fn title_and_window_are_set_from_the_app_and_reach_the_report() {
+    let mut app = planned_demo();
+    app.update(Action::Prompt(PromptKind::Title));
+    // The prompt starts from the current title: clear it, type another.
+    for _ in 0..200 {
+        app.update(Action::Backspace);
+    }
+    type_text(&mut app, "Kernel 6.1 on the edge");
+    app.update(Action::Accept);
+    assert_eq!(app.plan().title, "Kernel 6.1 on the edge");
+    app.update(Action::Prompt(PromptKind::Window));
+    for _ in 0..200 {
+        app.update(Action::Backspace);
+    }
+    type_text(&mut app, "2023-06-08T22:00:00+03:00 90");
+    app.update(Action::Accept);
+    assert_eq!(app.plan().minutes, Some(90));
+    assert_eq!(
+        app.plan().start.map(|s| s.to_string()).as_deref(),
+        Some("2023-06-08T22:00:00+03:00")
+    );
+    let md = blastradius::report::markdown(app.topo(), app.plan(), app.review());
+    assert!(md.contains("Kernel 6.1 on the edge"), "{md}");
+    assert!(md.contains("2023-06-08T22:00:00+03:00 for 90 min"), "{md}");
+    // A window the plan file would refuse is refused, and says why.
+    app.update(Action::Prompt(PromptKind::Window));
+    for _ in 0..200 {
+        app.update(Action::Backspace);
+    }
+    type_text(&mut app, "2023-06-08T22:00:00+03:00 20000");
+    app.update(Action::Accept);
+    assert_eq!(app.plan().minutes, Some(90));
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .starts_with("window not changed")
+    );
+}
+
+#[test]
+fn ready_only_once_the_risk_is_accepted_by_name_and_undo_takes_it_back() {
+    let mut app = planned_demo();
+    // Tick every blocking item.
+    let blocking: Vec<String> = app
+        .review()
+        .checklist
+        .items
+        .iter()
+        .filter(|i| i.blocking)
+        .map(|i| i.id.clone())
+        .collect();
+    app.update(Action::Blockers);
+    assert_eq!(app.pane, Pane::Checklist, "b shows the checklist");
+    assert!(app.message.as_deref().unwrap().starts_with("NOT READY"));
+    for _ in &blocking {
+        app.update(Action::Blockers);
+        app.update(Action::Tick);
+    }
+    assert_eq!(app.review().checklist.open_blocking(), 0);
+    assert!(!app.review().ready(), "critical, accepted by nobody");
+    app.update(Action::Blockers);
+    let m = app.message.clone().unwrap();
+    assert!(m.contains("risk CRITICAL not accepted by name"), "{m}");
+    // Accept: who, then why.
+    app.update(Action::Prompt(PromptKind::AcceptWho));
+    type_text(&mut app, "R. Ops");
+    app.update(Action::Accept);
+    assert!(matches!(app.prompt, Some((PromptKind::AcceptWhy, _))));
+    type_text(&mut app, "EU drained to the US");
+    app.update(Action::Accept);
+    assert!(app.review().ready());
+    assert_eq!(app.plan().accepts[0].who, "R. Ops");
+    assert_eq!(app.plan().accepts[0].risk.as_str(), "critical");
+    assert!(tui_header(&app).contains("READY"));
+    assert!(!tui_header(&app).contains("NOT READY"));
+    // Sign off: who, then role.
+    app.update(Action::Prompt(PromptKind::SignoffWho));
+    type_text(&mut app, "A. Lead");
+    app.update(Action::Accept);
+    type_text(&mut app, "service owner");
+    app.update(Action::Accept);
+    assert_eq!(
+        app.plan().signoffs[0].role.as_deref(),
+        Some("service owner")
+    );
+    // z takes back the sign-off, then the acceptance.
+    app.update(Action::Undo);
+    assert!(app.plan().signoffs.is_empty());
+    app.update(Action::Undo);
+    assert!(app.plan().accepts.is_empty());
+    assert!(!app.review().ready());
+}
+
+#[test]
+fn clearing_the_plan_asks_keeps_the_title_and_can_be_undone() {
+    let mut app = planned_demo();
+    let changes_before = app.plan().changes.len();
+    assert!(changes_before > 0);
+    app.update(Action::ClearPlan);
+    app.update(Action::Cancel);
+    assert_eq!(app.plan().changes.len(), changes_before, "no leaves it");
+    app.update(Action::ClearPlan);
+    let (_, q) = app.prompt.clone().unwrap();
+    assert!(q.contains("Clear 3 changes"), "{q}");
+    app.update(Action::Accept);
+    assert!(app.plan().changes.is_empty());
+    assert!(!app.plan().title.is_empty());
+    assert_eq!(app.review().assessment.risk.as_str(), "low");
+    app.update(Action::Undo);
+    assert_eq!(app.plan().changes.len(), changes_before);
+    app.update(Action::Undo);
+    assert_eq!(app.message.as_deref(), Some("nothing to undo"));
 }
 
 // --- the impact pane -----------------------------------------------------------

@@ -31,7 +31,11 @@ impl App {
                 return;
             }
             Action::Accept => {
-                self.write_file(kind, &text);
+                if kind.is_file() {
+                    self.write_file(kind, &text);
+                } else {
+                    self.meeting_answer(kind, &text);
+                }
                 return;
             }
             _ => {}
@@ -49,6 +53,11 @@ impl App {
             }
             (Action::Accept, PromptKind::ReplaceReport) => {
                 self.write(PromptKind::ExportReport, Path::new(text), Existing::Replace);
+            }
+            (Action::Accept, PromptKind::MarkShown(a)) => self.mark_shown_now(a),
+            (Action::Accept, PromptKind::ClearPlan) => self.clear_plan_now(),
+            (Action::Cancel, PromptKind::MarkShown(_) | PromptKind::ClearPlan) => {
+                self.message = Some("left as it was".into());
             }
             (Action::Cancel, PromptKind::QuitUnsaved) => {
                 self.message = Some("not quitting: save the plan with `s`".into());

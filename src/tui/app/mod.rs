@@ -1,6 +1,7 @@
 //! The TUI's state and the one function that changes it.
 
 mod files;
+mod meeting;
 mod nav;
 
 use super::action::{Action, Pane, PromptKind};
@@ -110,6 +111,11 @@ pub struct App {
     /// What the autosave file held when this window last read or wrote it:
     /// if it holds something else, another window wrote it.
     pub autosave_last: Option<String>,
+    /// The plan before each of the last edits, newest last: `z` takes the
+    /// last one back.
+    undo: Vec<Plan>,
+    /// The first answer of a two-step prompt (who, before why or role).
+    pending: Option<String>,
     /// Held while the app runs; tells a second window on the same topology.
     pub lock: Option<persist::Lock>,
     /// `Some(why)` while the plan has changes that could not be written
@@ -183,6 +189,8 @@ impl App {
             autosave,
             autosave_last: None,
             lock: None,
+            undo: Vec::new(),
+            pending: None,
             unsaved: None,
             size: (80, 24),
             quit: false,
@@ -345,13 +353,18 @@ impl App {
                 let default = match kind {
                     PromptKind::SavePlan => format!("{}.plan.toml", self.file_stem()),
                     PromptKind::ExportReport => format!("{}-change-record.md", self.file_stem()),
-                    // Questions are asked by the app, not opened by a key.
-                    PromptKind::ReplacePlan
-                    | PromptKind::ReplaceReport
-                    | PromptKind::QuitUnsaved => return,
+                    PromptKind::Title => self.plan().title.clone(),
+                    PromptKind::Window => meeting::window_text(self.plan()),
+                    PromptKind::AcceptWho | PromptKind::SignoffWho => String::new(),
+                    // Questions, and second steps, are asked by the app,
+                    // not opened by a key.
+                    _ => return,
                 };
                 self.prompt = Some((kind, default));
             }
+            Action::ClearPlan => self.ask_to_clear(),
+            Action::Undo => self.undo(),
+            Action::Blockers => self.show_blockers(),
             Action::Click(x, y) => self.click(x, y),
             Action::Scroll(x, y, down) => {
                 let a = self.areas();
@@ -381,6 +394,7 @@ impl App {
         } else {
             Some(action)
         };
+        self.remember();
         self.session.mark(id, new);
         self.message = Some(match new {
             Some(a) => format!("{sid}: {}", a.as_str()),
@@ -406,6 +420,39 @@ impl App {
             self.message = Some("the filter shows no service".into());
             return;
         }
+        let n = self.visible.len();
+        let all_marked = self
+            .visible
+            .iter()
+            .all(|&i| self.session.named_action(self.topo().service_id(i)) == Some(action));
+        let what = if all_marked {
+            format!(
+                "Unmark the {n} service{} the filter `{}` shows?",
+                if n == 1 { "" } else { "s" },
+                self.filter
+            )
+        } else {
+            format!(
+                "Mark the {n} service{} the filter `{}` shows: {}?",
+                if n == 1 { "" } else { "s" },
+                self.filter,
+                action.as_str()
+            )
+        };
+        self.prompt = Some((PromptKind::MarkShown(action), what));
+    }
+
+    /// [`App::mark_shown`] after its yes.
+    fn mark_shown_now(&mut self, action: plan::Action) {
+        if self.filter.is_empty() {
+            self.message =
+                Some("filter the list first (/): this marks every service the filter shows".into());
+            return;
+        }
+        if self.visible.is_empty() {
+            self.message = Some("the filter shows no service".into());
+            return;
+        }
         let shown: Vec<NodeId> = self
             .visible
             .iter()
@@ -415,6 +462,7 @@ impl App {
             .iter()
             .all(|&id| self.session.named_action(id) == Some(action));
         let n = shown.len();
+        self.remember();
         if all_marked {
             self.session.mark_many(&shown, None);
             self.message = Some(format!(
@@ -442,6 +490,7 @@ impl App {
         let Some(id) = self.review().checklist.items.get(i).map(|x| x.id.clone()) else {
             return;
         };
+        self.remember();
         self.session.tick(&id);
         self.save();
     }
