@@ -430,3 +430,23 @@ fn a_cut_footer_does_not_end_on_a_bare_key() {
     let last = footer.split_whitespace().last().unwrap_or("");
     assert!(last.chars().count() > 1, "{footer:?}");
 }
+
+/// A meeting room's shared screen: Impact, Findings and Checklist side by
+/// side, the pane the operator picks taking the third column.
+const ROOM: (u16, u16) = (200, 50);
+
+#[test]
+fn the_shared_screen_shows_three_panes_side_by_side() {
+    let mut app = demo();
+    let text = screen(&mut app, ROOM);
+    for title in ["1 Impact", "2 Findings", "3 Checklist"] {
+        assert!(text.contains(title), "{title} missing:\n{text}");
+    }
+    insta::assert_snapshot!("dashboard_200x50", text);
+    // The graph, picked, takes the third column.
+    app.update(Action::ShowPane(Pane::Graph));
+    let text = screen(&mut app, ROOM);
+    assert!(text.contains("5 Graph") && text.contains("1 Impact"));
+    assert!(!text.contains("3 Checklist"));
+    insta::assert_snapshot!("dashboard_graph_200x50", text);
+}

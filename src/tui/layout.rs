@@ -11,9 +11,25 @@ use ratatui::widgets::{Block, Borders};
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
 
+/// The width from which several panes show side by side (DESIGN.md: "On a
+/// wide screen (160 columns and more) several panes show at once").
+pub const DASHBOARD_WIDTH: u16 = 160;
+
+/// A pane shown beside the current one on a wide screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaneArea {
+    pub pane: Pane,
+    pub block: Rect,
+    pub inner: Rect,
+}
+
 /// The screen's regions (inner areas, inside borders).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Areas {
+    /// Several panes side by side: the current one in `pane`, the others in
+    /// `others`.
+    pub dashboard: bool,
+    pub others: [Option<PaneArea>; 2],
     pub too_small: bool,
     pub header: Rect,
     pub list_block: Rect,
@@ -54,13 +70,29 @@ pub fn split_pane(pane: Rect) -> (Rect, Rect) {
     (rows, det)
 }
 
-/// Computes the regions for a terminal of `w` x `h`.
-pub fn areas(w: u16, h: u16, _focus: Focus) -> Areas {
+/// The panes of the dashboard's three columns when `current` is shown:
+/// Impact, Findings, and Checklist, unless the operator picked another
+/// pane, which then takes the third column.
+pub fn dashboard_panes(current: Pane) -> [Pane; 3] {
+    match current {
+        Pane::Impact | Pane::Findings | Pane::Checklist => {
+            [Pane::Impact, Pane::Findings, Pane::Checklist]
+        }
+        other => [Pane::Impact, Pane::Findings, other],
+    }
+}
+
+/// Computes the regions for a terminal of `w` x `h`, with `current` the
+/// pane the operator is on.
+pub fn areas(w: u16, h: u16, _focus: Focus, current: Pane) -> Areas {
     if w < MIN_WIDTH || h < MIN_HEIGHT {
         return Areas {
             too_small: true,
             ..Areas::default()
         };
+    }
+    if w >= DASHBOARD_WIDTH && h >= 24 {
+        return dashboard(w, h, current);
     }
     let header = Rect::new(0, 0, w, 1);
     let footer = Rect::new(0, h - 1, w, 1);
@@ -84,6 +116,8 @@ pub fn areas(w: u16, h: u16, _focus: Focus) -> Areas {
     };
     let inner = |r: Rect| Block::new().borders(Borders::ALL).inner(r);
     Areas {
+        dashboard: false,
+        others: [None, None],
         too_small: false,
         header,
         list_block,
@@ -96,9 +130,67 @@ pub fn areas(w: u16, h: u16, _focus: Focus) -> Areas {
     }
 }
 
+/// The wide screen of a meeting room: the service list on the left, the
+/// focused service's details across the top right, and three panes side by
+/// side below them.
+fn dashboard(w: u16, h: u16, current: Pane) -> Areas {
+    let inner = |r: Rect| Block::new().borders(Borders::ALL).inner(r);
+    let header = Rect::new(0, 0, w, 1);
+    let footer = Rect::new(0, h - 1, w, 1);
+    let body_h = h - 2;
+    let list_w = (w / 5).clamp(30, 44);
+    let list_block = Rect::new(0, 1, list_w, body_h);
+    let right_x = list_w;
+    let right_w = w - list_w;
+    let dh = if body_h >= 40 { 12 } else { 9 };
+    let details_block = Rect::new(right_x, 1, right_w, dh);
+    let col_w = right_w / 3;
+    let mut others = [None, None];
+    let mut current_block = Rect::default();
+    let mut k = 0;
+    for (i, p) in dashboard_panes(current).into_iter().enumerate() {
+        let x = right_x + col_w * i as u16;
+        let width = if i == 2 { right_w - col_w * 2 } else { col_w };
+        let block = Rect::new(x, 1 + dh, width, body_h - dh);
+        if p == current {
+            current_block = block;
+        } else {
+            others[k] = Some(PaneArea {
+                pane: p,
+                block,
+                inner: inner(block),
+            });
+            k += 1;
+        }
+    }
+    Areas {
+        dashboard: true,
+        others,
+        too_small: false,
+        header,
+        list_block,
+        list: inner(list_block),
+        details_block,
+        details: inner(details_block),
+        pane_block: current_block,
+        pane: inner(current_block),
+        footer,
+    }
+}
+
 /// The pane whose tab title is at a screen position, if any. Tabs are drawn
 /// in the pane block's top border as ` 1 Impact  2 Findings ...`.
 pub fn tab_at(a: &Areas, x: u16, y: u16) -> Option<Pane> {
+    if a.dashboard {
+        // Each column is its own pane: a click anywhere on another one
+        // goes to it.
+        return a
+            .others
+            .iter()
+            .flatten()
+            .find(|o| o.block.contains(Position { x, y }))
+            .map(|o| o.pane);
+    }
     if y != a.pane_block.y {
         return None;
     }

@@ -251,7 +251,7 @@ impl App {
 
     /// The screen areas at the current size.
     pub fn areas(&self) -> Areas {
-        layout::areas(self.size.0, self.size.1, self.focus)
+        layout::areas(self.size.0, self.size.1, self.focus, self.pane)
     }
 
     /// The service under the list cursor.
@@ -371,6 +371,9 @@ impl App {
                 let delta = if down { 3 } else { -3 };
                 if a.list.contains((x, y).into()) {
                     self.list.step(delta, self.visible.len(), a.list_rows());
+                } else if let Some(p) = layout::tab_at(&a, x, y) {
+                    self.pane = p;
+                    self.move_pane(delta);
                 } else if a.pane.contains((x, y).into()) {
                     self.move_pane(delta);
                 }

@@ -19,6 +19,25 @@ use ratatui::widgets::Widget;
 
 pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
     let focused = app.focus == Focus::Pane;
+    if a.dashboard {
+        // Each pane in a column of its own, titled with its key.
+        let current = std::iter::once((app.pane, a.pane_block, a.pane));
+        let others = a.others.iter().flatten().map(|o| (o.pane, o.block, o.inner));
+        for (p, block_area, inner) in current.chain(others) {
+            let on = p == app.pane;
+            let style = if on && focused {
+                Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+            } else if on {
+                Style::new().add_modifier(Modifier::BOLD)
+            } else {
+                Style::new()
+            };
+            let title = Line::from(Span::styled(tab_label(p, false), style));
+            block(app, title, on && focused).render(block_area, buf);
+            draw(app, p, inner, buf);
+        }
+        return;
+    }
     let compact = super::compact_tabs(a);
     let tabs: Vec<Span> = Pane::ALL
         .iter()
@@ -32,12 +51,17 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
         })
         .collect();
     block(app, Line::from(tabs), focused).render(a.pane_block, buf);
-    match app.pane {
-        Pane::Impact => impact::impact(app, a.pane, buf),
-        Pane::Findings => findings::findings(app, a.pane, buf),
-        Pane::Checklist => checklist::checklist(app, a.pane, buf),
-        Pane::Alerts => alerts::alerts(app, a.pane, buf),
-        Pane::Graph => graph::draw_graph(app, a.pane, buf),
+    draw(app, app.pane, a.pane, buf);
+}
+
+/// Draws one pane's content into `area`.
+fn draw(app: &App, pane: Pane, area: Rect, buf: &mut Buffer) {
+    match pane {
+        Pane::Impact => impact::impact(app, area, buf),
+        Pane::Findings => findings::findings(app, area, buf),
+        Pane::Checklist => checklist::checklist(app, area, buf),
+        Pane::Alerts => alerts::alerts(app, area, buf),
+        Pane::Graph => graph::draw_graph(app, area, buf),
     }
 }
 
