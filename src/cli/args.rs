@@ -7,6 +7,8 @@ use std::path::PathBuf;
 const AFTER_HELP: &str = "\
 Examples:
   blastradius                                   open the TUI on the built-in demo
+  blastradius example > web-stack.toml          the demo topology as a file, to start from
+  blastradius example --plan > web-stack.plan.toml
   blastradius topologies/web-stack.toml         open the TUI on a topology
   blastradius check topologies/web-stack.toml --reboot lb-primary
   blastradius check --plan topologies/web-stack.plan.toml --format json
@@ -86,6 +88,16 @@ pub enum Command {
     Man,
     /// Print the JSON Schema of the topology format, for editors
     Schema,
+    /// Print the built-in demo topology (the seed outage's stack), or its
+    /// plan with --plan: a complete example to start from on any machine
+    Example(ExampleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExampleArgs {
+    /// Print the demo's change plan instead of its topology
+    #[arg(long)]
+    pub plan: bool,
 }
 
 /// Output formats of `check`.
@@ -93,7 +105,7 @@ pub enum Command {
 pub enum Format {
     /// For people, readable at 80 columns
     Text,
-    /// Stable machine-readable shape, "version": 1
+    /// Stable machine-readable shape, "version": 2
     Json,
     /// The change-approval record
     Markdown,

@@ -69,6 +69,12 @@ pub fn main() -> ExitCode {
             emit(&String::from_utf8_lossy(&out)).map(|()| exit::OK)
         }
         Some(Command::Schema) => emit(&topology::json_schema_text()).map(|()| exit::OK),
+        Some(Command::Example(a)) => emit(if a.plan {
+            crate::DEMO_PLAN
+        } else {
+            crate::DEMO_TOPOLOGY
+        })
+        .map(|()| exit::OK),
         Some(Command::Man) => {
             let cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -167,7 +173,7 @@ fn topology_for(
         (Some(p), _) => inputs::load_topology(p),
         (None, Some(_)) => Ok(inputs::plan_topology(lp, allow_outside)?.0),
         (None, None) => Err(CliError::Usage(
-            "no topology given: name a topology file, or a plan with --plan\n  e.g. blastradius check topologies/web-stack.toml --reboot lb-primary".into(),
+            "no topology given: name a topology file, or a plan with --plan\n  e.g. blastradius check web-stack.toml --reboot lb-primary (`blastradius example > web-stack.toml` writes the demo)".into(),
         )),
     }
 }

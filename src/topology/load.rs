@@ -37,7 +37,7 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
             .into());
     }
     let raw: RawFile = split::parse(text).map_err(|e| {
-        crate::diag::from_toml(&src, &e, "see topologies/web-stack.toml for the format")
+        crate::diag::from_toml(&src, &e, "`blastradius example` prints a complete topology; `blastradius schema` its JSON Schema")
     })?;
     let Some(header) = raw.topology else {
         return Err(Diagnostic::at(&src, 0..0, "there is no [topology] table")
@@ -249,7 +249,7 @@ impl std::hash::Hasher for IdHasher {
 type IdBuild = std::hash::BuildHasherDefault<IdHasher>;
 type IdMap<'r> = HashMap<&'r str, NodeId, IdBuild>;
 
-const HEADER_HELP: &str = "a topology starts with:\n\n    [topology]\n    name = \"web-stack\"\n\n    [services.web]\n    requires = [\"db\"]\n\n  see topologies/web-stack.toml for a complete example";
+const HEADER_HELP: &str = "a topology starts with:\n\n    [topology]\n    name = \"web-stack\"\n\n    [services.web]\n    requires = [\"db\"]\n\n  `blastradius example` prints a complete one";
 
 /// True when `key` is a valid label key: `[a-zA-Z0-9._/-]+`.
 pub(crate) fn valid_label_key(key: &str) -> bool {

@@ -139,7 +139,12 @@ impl App {
         let text = match kind {
             PromptKind::SavePlan => {
                 let mut plan = self.plan().clone();
-                plan.topology = self.source.path.as_deref().map(|t| topology_from(path, t));
+                // The built-in demo is named as the file `blastradius
+                // example` writes beside the plan.
+                plan.topology = Some(match self.source.path.as_deref() {
+                    Some(t) => topology_from(path, t),
+                    None => "web-stack.toml".to_string(),
+                });
                 plan.to_toml()
             }
             _ => crate::report::markdown(self.topo(), self.plan(), self.review()),
@@ -150,7 +155,7 @@ impl App {
                 self.unsaved = None;
                 if self.source.path.is_none() {
                     format!(
-                        "plan saved to {name} (the demo topology is built in: check it with `blastradius check topologies/web-stack.toml --plan {name}`)"
+                        "plan saved to {name} (the demo topology is built in: `blastradius example > web-stack.toml` writes it beside the plan)"
                     )
                 } else {
                     format!("plan saved to {name}")

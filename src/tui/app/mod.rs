@@ -18,6 +18,19 @@ use crate::session::Session;
 use crate::topology::{Date, NodeId, Topology};
 use std::path::PathBuf;
 
+/// Service indices in natural order of their ids.
+///
+/// # Complexity
+/// O(n log n) comparisons, once per app. Ids in topology order are sorted
+/// byte-wise, which natural order mostly agrees with: the sort starts from
+/// that order and finds long sorted runs.
+fn natural_order(topo: &Topology) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..topo.services().len()).collect();
+    let s = topo.services();
+    v.sort_by(|&a, &b| crate::text::natural_cmp(&s[a].id, &s[b].id));
+    v
+}
+
 /// Which part of the screen has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -91,6 +104,9 @@ pub struct App {
     pub filtering: bool,
     /// Service indices that match the filter, in topology order.
     pub visible: Vec<usize>,
+    /// Service indices in natural order of their ids (`app-101` before
+    /// `app-1000`): the order the list shows them in.
+    order: Vec<usize>,
     /// Lower-cased id, name, kind and team of each service, for the filter.
     haystack: Vec<String>,
     pub list: Cursor,
@@ -139,7 +155,7 @@ impl App {
         autosave: Autosave,
         theme: Theme,
     ) -> App {
-        let visible = (0..topo.services().len()).collect();
+        let visible = natural_order(&topo);
         let (session, dropped) = Session::open_lenient(topo, plan, rules, today);
         App::with_session(session, source, autosave, theme, visible, dropped)
     }
@@ -147,7 +163,7 @@ impl App {
     /// A new app on an open session, autosaving as `files` says (where,
     /// the lock held, what the file held when read, what to tell first).
     pub fn on(session: Session, source: Source, files: persist::Start, theme: Theme) -> App {
-        let visible = (0..session.topology().services().len()).collect();
+        let visible = natural_order(session.topology());
         let mut app = App::with_session(session, source, files.autosave, theme, visible, 0);
         app.autosave_last = files.last;
         app.lock = files.lock;
@@ -166,6 +182,7 @@ impl App {
         dropped: usize,
     ) -> App {
         let mut app = App {
+            order: visible.clone(),
             session,
             source,
             impact_rows: Vec::new(),
@@ -536,13 +553,12 @@ impl App {
                 .collect();
         }
         self.visible = if f.is_empty() {
-            (0..self.topo().services().len()).collect()
+            self.order.clone()
         } else {
-            self.haystack
+            self.order
                 .iter()
-                .enumerate()
-                .filter(|(_, h)| h.contains(&f))
-                .map(|(i, _)| i)
+                .copied()
+                .filter(|&i| self.haystack[i].contains(&f))
                 .collect()
         };
         self.list = Cursor::default();
@@ -586,10 +602,9 @@ impl App {
             self.checklist = Cursor::default();
             self.move_checklist(0, rows);
         }
-        self.graph_scroll = (
-            self.graph_scroll.0.min(self.graph.width.saturating_sub(1)),
-            self.graph_scroll.1.min(self.graph.height.saturating_sub(1)),
-        );
+        // A new plan draws a new graph: start it from its top left corner,
+        // or a scroll kept from the old one shows blank space.
+        self.graph_scroll = (0, 0);
     }
 
     /// A node's status before the change.

@@ -102,7 +102,22 @@ impl App {
             }
             Pane::Checklist => self.move_checklist(delta, rows),
             Pane::Alerts => {
-                self.alerts_scroll = (self.alerts_scroll as isize + delta).max(0) as usize;
+                // Never past the last line: the pane's two lists, wrapped
+                // as the pane wraps them.
+                let width = self.areas().pane.width.saturating_sub(2) as usize;
+                let al = &self.review().alerts;
+                let count = |v: &[String]| {
+                    if v.is_empty() {
+                        1
+                    } else {
+                        crate::text::wrap(&crate::text::inert(&v.join(", ")), width.max(1)).len()
+                    }
+                };
+                let lines = 3 + count(&al.silence) + count(&al.keep_loud);
+                let height = self.areas().pane.height as usize;
+                let max = lines.saturating_sub(height) as isize;
+                self.alerts_scroll =
+                    (self.alerts_scroll as isize + delta).clamp(0, max.max(0)) as usize;
             }
             Pane::Graph => {
                 let max = self.graph.height.saturating_sub(1) as isize;

@@ -60,25 +60,42 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
         return;
     }
     let assessment = &app.review().assessment;
-    let kind_w = if a.list.width >= 34 { 12 } else { 7 };
     let rows = a.list_rows();
-    for (row, &i) in app
+    let shown: Vec<usize> = app
         .visible
         .iter()
         .skip(app.list.offset)
         .take(rows)
-        .enumerate()
-    {
+        .copied()
+        .collect();
+    // Ids come first: two ids cut to the same prefix would look alike
+    // (`alertmanag…` twice), so the kind column gives way to them.
+    let room = (a.list.width as usize).saturating_sub(7);
+    let longest = shown
+        .iter()
+        .map(|&i| {
+            crate::text::inert(&app.topo().services()[i].id)
+                .chars()
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    let id_w = longest.min(room);
+    let kind_w = room.saturating_sub(id_w + 1).min(14);
+    for (row, &i) in shown.iter().enumerate() {
         let id = app.topo().service_id(i);
         let s = &app.topo().services()[i];
         let st = assessment.status(id);
         let y = a.list.y + row as u16;
-        let id_w = (a.list.width as usize).saturating_sub(7 + kind_w + 1);
-        let kind = crate::text::truncate(
-            &crate::text::inert(s.kind.as_deref().unwrap_or("")),
-            kind_w,
-            t.sym.glyphs.ellipsis,
-        );
+        let kind = if kind_w >= 3 {
+            crate::text::truncate(
+                &crate::text::inert(s.kind.as_deref().unwrap_or("")),
+                kind_w,
+                t.sym.glyphs.ellipsis,
+            )
+        } else {
+            String::new()
+        };
         let idt = crate::text::truncate(&crate::text::inert(&s.id), id_w, t.sym.glyphs.ellipsis);
         let action = assessment.action(id);
         let spans = vec![

@@ -186,6 +186,24 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     {
         let m = crate::text::inert(m).into_owned();
         let used = m.chars().count() + 3;
+        if used > room {
+            // Too long for one line: wrapped over up to three lines that
+            // end on the footer, drawn over the bottom of the screen, so
+            // where a file went is read whole at 80 columns, not cut.
+            let lines = crate::text::wrap(&m, room.max(1));
+            let n = lines.len().min(3) as u16;
+            for (i, l) in lines.iter().take(3).enumerate() {
+                let y = (area.y + i as u16).saturating_sub(n - 1);
+                let row = Rect {
+                    y,
+                    height: 1,
+                    ..area
+                };
+                ratatui::widgets::Clear.render(row, buf);
+                put(buf, area.x, y, area.width, l, t.heading(), app);
+            }
+            return;
+        }
         let mut spans = vec![Span::styled(m, t.heading()), Span::raw("   ")];
         spans.extend(hint_spans(app, room.saturating_sub(used)));
         put_spans(buf, area, area.y, spans, app);

@@ -22,7 +22,11 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
     if a.dashboard {
         // Each pane in a column of its own, titled with its key.
         let current = std::iter::once((app.pane, a.pane_block, a.pane));
-        let others = a.others.iter().flatten().map(|o| (o.pane, o.block, o.inner));
+        let others = a
+            .others
+            .iter()
+            .flatten()
+            .map(|o| (o.pane, o.block, o.inner));
         for (p, block_area, inner) in current.chain(others) {
             let on = p == app.pane;
             let style = if on && focused {
