@@ -2,7 +2,7 @@
 //! change, reported by `validate`.
 
 use super::{Edge, NodeId, Topology};
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use std::collections::{HashMap, VecDeque};
@@ -110,11 +110,20 @@ fn cycles(topo: &Topology, out: &mut Vec<Warning>) {
     let g = topo
         .graph()
         .filter_map(|_, ()| Some(()), |_, e| (*e != Edge::Wants).then_some(*e));
-    for scc in tarjan_scc(&g) {
-        if scc.len() < 2 {
-            continue;
-        }
-        let start = *scc.iter().min().expect("non-empty");
+    // Kosaraju's algorithm, as petgraph writes it, is iterative; its
+    // `tarjan_scc` recurses once per node of a path, and a chain of 130,000
+    // `requires` overflowed the stack. Components come in no useful order:
+    // each is reported from its smallest node, in topology order.
+    let mut sccs: Vec<Vec<NodeIndex>> = kosaraju_scc(&g)
+        .into_iter()
+        .filter(|scc| scc.len() >= 2)
+        .collect();
+    for scc in &mut sccs {
+        scc.sort_unstable();
+    }
+    sccs.sort_unstable_by_key(|scc| scc[0]);
+    for scc in sccs {
+        let start = scc[0];
         let members: HashMap<NodeIndex, ()> = scc.iter().map(|&n| (n, ())).collect();
         // Shortest way round from `start` back to itself, inside the component.
         let mut prev: HashMap<NodeIndex, NodeIndex> = HashMap::new();
