@@ -163,25 +163,48 @@ impl Plan {
                     .into(),
             );
         }
-        let minutes = match header.minutes {
+        let minutes = match &header.minutes {
             None => None,
-            Some(m) => match u32::try_from(*m.get_ref()) {
-                Ok(v) if v > 0 => Some(v),
-                _ => {
+            Some(m) => match *m.get_ref() {
+                v if v <= 0 => {
                     return Err(
                         Diagnostic::at(&src, m.span(), "`minutes` must be more than 0")
                             .with_help("the length of the change window in minutes")
                             .into(),
                     );
                 }
+                v if v > i64::from(MAX_MINUTES) => {
+                    return Err(Diagnostic::at(
+                        &src,
+                        m.span(),
+                        format!(
+                            "`minutes` is {v}: a change window is at most 7 days ({MAX_MINUTES} minutes)"
+                        ),
+                    )
+                    .with_help("split a longer change into several plans, one per window")
+                    .into());
+                }
+                v => Some(v as u32),
             },
         };
-        let mut done: Vec<String> = Vec::new();
-        for d in raw.checklist.map(|c| c.done).unwrap_or_default() {
-            if !done.contains(&d) {
-                done.push(d);
-            }
+        if let (Some(s), Some(m)) = (&header.start, minutes)
+            && let Err(why) = check_window(s.get_ref(), m)
+        {
+            let span = header.minutes.as_ref().map_or(s.span(), Spanned::span);
+            return Err(Diagnostic::at(&src, span, why)
+                .with_help("give a start and length that end by the year 9999")
+                .into());
         }
+        // Ticks keep their first place; a set, since a plan may hold
+        // hundreds of thousands of them.
+        let mut seen = std::collections::HashSet::new();
+        let done: Vec<String> = raw
+            .checklist
+            .map(|c| c.done)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| seen.insert(d.clone()))
+            .collect();
         Ok(Plan {
             title: header.title.unwrap_or_default(),
             topology: header.topology,
@@ -274,6 +297,52 @@ impl Plan {
     }
 }
 
+/// The longest change window: 7 days (DESIGN.md "Files and limits").
+pub const MAX_MINUTES: u32 = 7 * 24 * 60;
+
+/// Minutes from 1970-01-01T00:00Z to 9999-12-31T23:59Z: the last minute a
+/// window may end in (RFC 3339 has four-digit years; Alertmanager and most
+/// tools cannot read a later time).
+fn last_minute() -> i64 {
+    let last = crate::topology::Date {
+        year: 9999,
+        month: 12,
+        day: 31,
+    };
+    last.days_since_epoch() * 24 * 60 + 23 * 60 + 59
+}
+
+/// Checks that a window of `minutes` from `start` ends by
+/// 9999-12-31T23:59:59Z, in UTC and in the start's own offset (a local time
+/// without an offset is read as UTC, as the silences read it).
+///
+/// # Errors
+/// A sentence saying when the window would end.
+pub fn check_window(start: &Datetime, minutes: u32) -> Result<(), String> {
+    let (Some(date), Some(time)) = (start.date, start.time) else {
+        return Ok(());
+    };
+    let offset = match start.offset {
+        Some(toml::value::Offset::Custom { minutes }) => i64::from(minutes),
+        _ => 0,
+    };
+    let day = crate::topology::Date::from(date).days_since_epoch();
+    // Minutes since the epoch of the last minute of the window, on the
+    // start's own clock; seconds are within that minute.
+    let local_end =
+        day * 24 * 60 + i64::from(time.hour) * 60 + i64::from(time.minute) + i64::from(minutes);
+    let utc_end = local_end - offset;
+    // Ending in minute 23:59 of the last day ends by 23:59:59 whatever the
+    // seconds; a minute later is past it.
+    if local_end.max(utc_end) > last_minute() {
+        Err(format!(
+            "the window from {start} for {minutes} minutes ends after 9999-12-31T23:59:59Z, the last time a plan can name"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Resolves changes against a topology.
 ///
 /// `source` is the plan text the changes came from, so errors can point at
@@ -288,11 +357,19 @@ pub fn resolve(
     source: Option<&Source<'_>>,
     origin: &str,
 ) -> Result<Vec<(NodeId, Action)>, Diagnostics> {
-    let mut errors = Vec::new();
+    let mut errors: Vec<Diagnostic> = Vec::new();
     let mut out: Vec<(NodeId, Action)> = Vec::with_capacity(changes.len());
+    // The action already given to each service: a map, since a plan may
+    // change sixty thousand of them.
+    let mut given: std::collections::HashMap<NodeId, Action> = Default::default();
+    // "did you mean" per unknown name, searched once each, and only for the
+    // errors that are shown.
+    let mut suggested: std::collections::HashMap<&str, String> = Default::default();
     for c in changes {
+        let full = errors.len() >= crate::diag::MAX_SHOWN;
         let locate = |msg: String| match (source, &c.span) {
-            (Some(src), Some(span)) => Diagnostic::at(src, span.clone(), msg),
+            (Some(src), Some(span)) if !full => Diagnostic::at(src, span.clone(), msg),
+            (Some(src), Some(_)) => Diagnostic::whole_file(src.name, msg),
             _ => Diagnostic::whole_file(origin, msg),
         };
         match topo.lookup(&c.service) {
@@ -306,36 +383,55 @@ pub fn resolve(
                         format!("in --{}", c.action.as_str())
                     }
                 ))
-                .with_help(
-                    did_you_mean(
-                        &c.service,
-                        topo.services().iter().map(|s| s.id.as_str()),
-                        "name a service of the topology (`blastradius validate` lists problems; the TUI lists services)",
-                    ),
-                ),
+                .with_help(if full {
+                    String::new()
+                } else {
+                    suggested
+                        .entry(c.service.as_str())
+                        .or_insert_with(|| {
+                            did_you_mean(
+                                &c.service,
+                                topo.services().iter().map(|s| s.id.as_str()),
+                                "name a service of the topology (`blastradius validate` lists problems; the TUI lists services)",
+                            )
+                        })
+                        .clone()
+                }),
             ),
             Some(id) if topo.as_group(id).is_some() => {
                 let members: Vec<&str> = topo
                     .as_group(id)
-                    .map(|g| g.members.iter().map(|&m| topo.id(m)).collect())
+                    .map(|g| g.members.iter().take(10).map(|&m| topo.id(m)).collect())
                     .unwrap_or_default();
+                let more = topo
+                    .as_group(id)
+                    .map_or(0, |g| g.members.len().saturating_sub(members.len()));
                 errors.push(
                     locate(format!("`{}` is a group; a plan changes services", c.service))
-                        .with_help(format!("name its members instead: {}", members.join(", "))),
+                        .with_help(format!(
+                            "name its members instead: {}{}",
+                            members.join(", "),
+                            if more > 0 {
+                                format!(" and {more} more")
+                            } else {
+                                String::new()
+                            }
+                        )),
                 );
             }
             Some(id) => {
-                if let Some(prev) = out.iter().find(|(n, _)| *n == id) {
+                if let Some(prev) = given.get(&id) {
                     errors.push(
                         locate(format!(
                             "service `{}` is changed twice ({} and {})",
                             c.service,
-                            prev.1.as_str(),
+                            prev.as_str(),
                             c.action.as_str()
                         ))
                         .with_help("give each service one action"),
                     );
                 } else {
+                    given.insert(id, c.action);
                     out.push((id, c.action));
                 }
             }

@@ -7,7 +7,7 @@ mod json;
 mod markdown;
 mod text;
 
-pub use alertmanager::{AlertmanagerError, alertmanager, window_end};
+pub use alertmanager::{AlertmanagerError, alertmanager, valid_label_name, window_end};
 pub use graph::{MERMAID_MAX_NODES, dot, mermaid};
 pub use json::json;
 pub use markdown::markdown;
