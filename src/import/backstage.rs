@@ -26,7 +26,7 @@ use super::{Draft, DraftService, IdAllocator, comment_text, plural, stem};
 use crate::diag::{Diagnostic, Diagnostics, Source};
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
 /// One YAML document. Only the fields the import reads; everything else
@@ -134,7 +134,7 @@ struct Placeholder {
 }
 
 /// A service to be: an entity or a placeholder.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Target {
     Entity(usize),
     Placeholder(usize),
@@ -256,6 +256,7 @@ pub(super) fn import(name: &str, text: &str) -> Result<Draft, Diagnostics> {
         entities: &entities,
         index: &index,
         placeholders: Vec::new(),
+        placeholder_index: HashMap::new(),
         errors,
     };
     let links = b.links();
@@ -276,6 +277,23 @@ struct Links {
     requires: Vec<Target>,
     wants: Vec<Target>,
     notes: Vec<String>,
+    /// The same as sets: an entity may depend on thirty thousand others.
+    required: HashSet<Target>,
+    wanted: HashSet<Target>,
+}
+
+impl Links {
+    fn require(&mut self, t: Target) {
+        if self.required.insert(t) {
+            self.requires.push(t);
+        }
+    }
+
+    fn want(&mut self, t: Target) {
+        if !self.required.contains(&t) && self.wanted.insert(t) {
+            self.wants.push(t);
+        }
+    }
 }
 
 struct Builder<'s, 'a, 'e> {
@@ -283,6 +301,8 @@ struct Builder<'s, 'a, 'e> {
     entities: &'e [Entity],
     index: &'e HashMap<(String, String, String), usize>,
     placeholders: Vec<Placeholder>,
+    /// Placeholders by (namespace, name).
+    placeholder_index: HashMap<(String, String), Vec<usize>>,
     errors: Vec<Diagnostic>,
 }
 
@@ -312,8 +332,8 @@ impl Builder<'_, '_, '_> {
                         "dropped: dependsOn `{}` is itself",
                         dep.value.trim()
                     ));
-                } else if !links[i].requires.contains(&target) {
-                    links[i].requires.push(target);
+                } else {
+                    links[i].require(target);
                 }
             }
             if let Some(sys) = &spec.system {
@@ -322,11 +342,7 @@ impl Builder<'_, '_, '_> {
                     Some(r) => {
                         let key = ("system".to_string(), r.key().0, r.key().1);
                         match self.index.get(&key) {
-                            Some(&s) if s != i => {
-                                if !links[s].requires.contains(&Target::Entity(i)) {
-                                    links[s].requires.push(Target::Entity(i));
-                                }
-                            }
+                            Some(&s) if s != i => links[s].require(Target::Entity(i)),
                             Some(_) => {}
                             None => links[i].notes.push(format!(
                                 "part of system `{}`, which is not in this file",
@@ -352,10 +368,7 @@ impl Builder<'_, '_, '_> {
                     ));
                 }
                 for p in provided {
-                    let t = Target::Entity(p);
-                    if !links[i].wants.contains(&t) && !links[i].requires.contains(&t) {
-                        links[i].wants.push(t);
-                    }
+                    links[i].want(Target::Entity(p));
                 }
             }
         }
@@ -437,8 +450,13 @@ impl Builder<'_, '_, '_> {
     fn placeholder(&mut self, r: Ref, written: &str, from: usize) -> usize {
         let key = r.key();
         let kind = r.kind_lower();
-        let existing = self.placeholders.iter().position(|p| {
-            p.r.key() == key && (p.r.kind.is_none() || kind.is_none() || p.r.kind_lower() == kind)
+        // Only the placeholders of the same (namespace, name) are looked at:
+        // thirty thousand unknown targets made a scan of all of them for
+        // each reference quadratic.
+        let same_key = self.placeholder_index.entry(key).or_default();
+        let existing = same_key.iter().copied().find(|&i| {
+            let p = &self.placeholders[i];
+            p.r.kind.is_none() || kind.is_none() || p.r.kind_lower() == kind
         });
         let i = match existing {
             Some(i) => {
@@ -448,6 +466,7 @@ impl Builder<'_, '_, '_> {
                 i
             }
             None => {
+                same_key.push(self.placeholders.len());
                 self.placeholders.push(Placeholder {
                     r,
                     written: written.to_string(),
@@ -456,8 +475,11 @@ impl Builder<'_, '_, '_> {
                 self.placeholders.len() - 1
             }
         };
-        if !self.placeholders[i].referenced_by.contains(&from) {
-            self.placeholders[i].referenced_by.push(from);
+        // Entities are linked in order, so a repeat comes from the last one.
+        let by = &mut self.placeholders[i].referenced_by;
+        debug_assert!(by.last().is_none_or(|&l| l <= from));
+        if by.last() != Some(&from) {
+            by.push(from);
         }
         i
     }
@@ -469,18 +491,23 @@ impl Builder<'_, '_, '_> {
 /// default namespace.
 fn preferred_ids(refs: &[&Ref]) -> Vec<String> {
     let keys: Vec<(String, String)> = refs.iter().map(|r| r.key()).collect();
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, (_, name)) in keys.iter().enumerate() {
-        by_name.entry(name.as_str()).or_default().push(i);
+    // Counts, not lists to scan: thirty thousand entities of one name in
+    // as many namespaces must not compare each with all the others.
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_key: HashMap<&(String, String), usize> = HashMap::new();
+    for k in &keys {
+        *by_name.entry(k.1.as_str()).or_default() += 1;
+        *by_key.entry(k).or_default() += 1;
     }
     refs.iter()
         .enumerate()
         .map(|(i, r)| {
             let (ns, name) = &keys[i];
-            let others = || by_name[name.as_str()].iter().filter(move |&&j| j != i);
-            let need_kind = others().any(|&j| keys[j].0 == *ns);
+            let same_ns = by_key[&keys[i]];
+            // Another entity of this name in this namespace (a kind apart).
+            let need_kind = same_ns > 1;
             // The default namespace keeps bare names.
-            let need_ns = ns != DEFAULT_NS && others().any(|&j| keys[j].0 != *ns);
+            let need_ns = ns != DEFAULT_NS && by_name[name.as_str()] > same_ns;
             let mut id = String::new();
             if need_kind {
                 id.push_str(&r.kind_lower().unwrap_or_else(|| "entity".into()));
