@@ -143,14 +143,21 @@ enum Target {
 pub(super) fn import(name: &str, text: &str) -> Result<Draft, Diagnostics> {
     let src = Source::new(name, text);
     // serde-saphyr's default budget stops at 1,024 documents; a catalog
-    // joined from many files can hold more entities than that. The raised
-    // limits still bound memory and time on hostile input.
+    // joined from many files can hold more entities than that, and a fixed
+    // 100,000 refused large real ones. The limits grow with the text
+    // instead: a document takes at least `---` and a newline, a node a
+    // byte, so nothing written out in full can reach them, while aliases
+    // (which replay nodes without their bytes) still cannot blow a small
+    // file up beyond a few times its size.
+    let len = text.len();
     let options = serde_saphyr::options! {
         with_snippet: false,
         budget: serde_saphyr::budget! {
-            max_documents: 100_000,
-            max_nodes: 5_000_000,
-            max_events: 20_000_000,
+            max_documents: (len / 4).max(100_000),
+            max_nodes: (2 * len).max(5_000_000),
+            max_events: (4 * len).max(20_000_000),
+            max_total_scalar_bytes: (2 * len).max(64 << 20),
+            max_reader_input_bytes: Some((2 * len).max(256 << 20)),
         },
     };
     let docs: Vec<Doc> = serde_saphyr::from_multiple_with_options(text, options)
@@ -693,10 +700,46 @@ fn span(text: &str, loc: &Location) -> Range<usize> {
     start..start
 }
 
+/// What an operator should read for the YAML errors whose library message
+/// speaks of the library ("budget breached: Documents { documents: 100001 }",
+/// "set DuplicateKeyPolicy in Options"), with advice; `None` for the rest.
+fn plain_yaml_error(e: &serde_saphyr::Error) -> Option<(String, &'static str)> {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match e {
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => Some((
+            match key {
+                Some(k) => format!("the key `{k}` appears twice in one mapping"),
+                None => "a key appears twice in one mapping".to_string(),
+            },
+            "YAML takes each key once per mapping: remove or rename one of them",
+        )),
+        serde_saphyr::Error::Budget { breach, .. } => Some(match breach {
+            B::Depth { depth } => (
+                format!("the YAML is nested {depth} levels deep, more than a catalog can be"),
+                "a catalog entity is a few levels deep; check the indentation",
+            ),
+            B::Aliases { .. } | B::Anchors { .. } | B::AliasAnchorRatio { .. } => (
+                "the YAML uses too many anchors and aliases (`&name`, `*name`)".to_string(),
+                "write the entities out: aliases that expand without limit are refused",
+            ),
+            _ => (
+                "the YAML expands to far more than its size (through aliases) and is refused"
+                    .to_string(),
+                "write the entities out instead of repeating them with aliases",
+            ),
+        }),
+        _ => None,
+    }
+}
+
 /// serde-saphyr's error as our diagnostic (its message without the
 /// "at line L, column C" that our rendering shows anyway).
 fn yaml_error(src: &Source<'_>, e: &serde_saphyr::Error) -> Diagnostics {
-    let message = e.to_string();
+    let plain = plain_yaml_error(e);
+    let message = match &plain {
+        Some((m, _)) => m.clone(),
+        None => e.to_string(),
+    };
     let (message, at) = match e.location() {
         Some(loc) => {
             let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
@@ -713,9 +756,10 @@ fn yaml_error(src: &Source<'_>, e: &serde_saphyr::Error) -> Diagnostics {
         Some(at) => Diagnostic::at(src, at, message),
         None => Diagnostic::whole_file(src.name, message),
     };
-    d.with_help(
+    d.with_help(plain.map_or(
         "a Backstage catalog is YAML, one entity per document (separated by `---`), each with apiVersion, kind, metadata.name and spec",
-    )
+        |(_, help)| help,
+    ))
     .into()
 }
 

@@ -117,7 +117,7 @@ pub fn alertmanager(plan: &Plan, r: &Review, label: &str) -> Result<String, Aler
             })
         })
         .collect();
-    let mut s = serde_json::to_string_pretty(&silences).expect("JSON values serialise");
+    let mut s = super::jsonfmt::to_string_pretty(&silences);
     s.push('\n');
     Ok(s)
 }

@@ -86,7 +86,7 @@ pub fn json(topo: &Topology, r: &Review) -> String {
         },
         version: 1,
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("JSON serialises");
+    let mut s = super::jsonfmt::to_string_pretty(&doc);
     s.push('\n');
     s
 }

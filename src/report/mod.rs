@@ -4,6 +4,7 @@
 mod alertmanager;
 mod graph;
 mod json;
+mod jsonfmt;
 mod markdown;
 mod text;
 

@@ -10,7 +10,8 @@ use std::collections::{HashMap, VecDeque};
 /// A standing risk in a topology.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Warning {
-    /// Stable kind: `spof`, `shared-zone`, `requires-cycle`, `users-over-one`.
+    /// Stable kind: `spof`, `shared-zone`, `requires-cycle`, `users-over-one`,
+    /// `last-tested-in-future`.
     pub kind: &'static str,
     /// The services and groups concerned.
     pub subjects: Vec<String>,
@@ -23,10 +24,19 @@ pub struct Warning {
 /// # Complexity
 /// O(services + groups + edges).
 pub fn lint(topo: &Topology) -> Vec<Warning> {
+    lint_at(topo, super::Date::today_utc())
+}
+
+/// [`lint`] with `today` as the date `last_tested` is checked against.
+///
+/// # Complexity
+/// O(services + groups + edges).
+pub fn lint_at(topo: &Topology, today: super::Date) -> Vec<Warning> {
     let mut out = Vec::new();
     spofs(topo, &mut out);
     shared_zones(topo, &mut out);
     cycles(topo, &mut out);
+    future_tests(topo, today, &mut out);
     let total: f64 = topo.services().iter().filter_map(|s| s.users).sum();
     if total > 1.0 + 1e-9 {
         let entries: Vec<String> = topo
@@ -100,6 +110,26 @@ fn shared_zones(topo: &Topology, out: &mut Vec<Warning>) {
                     ),
                     subjects: vec![g.id.clone()],
                 });
+        }
+    }
+}
+
+/// A `last_tested` after today: most likely a typo (2032 for 2023). The
+/// assessment counts such a group as never tested; say so here, before a
+/// plan finds out.
+fn future_tests(topo: &Topology, today: super::Date, out: &mut Vec<Warning>) {
+    for g in topo.groups() {
+        if let Some(d) = g.last_tested
+            && d.days_since_epoch() > today.days_since_epoch()
+        {
+            out.push(Warning {
+                kind: "last-tested-in-future",
+                message: format!(
+                    "group `{}` gives `last_tested` {d}, after today ({today}): its failover counts as never tested until that date is right",
+                    g.id
+                ),
+                subjects: vec![g.id.clone()],
+            });
         }
     }
 }

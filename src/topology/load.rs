@@ -422,6 +422,21 @@ impl<'s, 'a> Checker<'s, 'a> {
                 "write tcp://host:port or an http:// or https:// URL",
             );
         }
+        if let Some(b) = &svc.boot {
+            // Each volume is one checklist item (`verify-volumes:ID:PATH`):
+            // a path listed twice would make two items of one id, ticked
+            // together, and two `automount` answers for one mount.
+            let mut paths = std::collections::HashSet::new();
+            for v in &b.volumes {
+                if !paths.insert(v.path.get_ref().as_ref()) {
+                    self.error(
+                        v.path.span(),
+                        format!("volume `{}` is listed twice for `{id}`", v.path.get_ref()),
+                        "list each volume path once, with one `automount`",
+                    );
+                }
+            }
+        }
         let boot = match &svc.boot {
             None => Boot::default(),
             Some(b) => Boot {
