@@ -286,6 +286,8 @@ pub const MAX_SUGGESTED: usize = 256;
 /// Levenshtein distance over characters; `scratch` holds buffers reused
 /// from one call to the next.
 fn edit_distance(a: &[char], b: &str, scratch: &mut (Vec<char>, Vec<usize>, Vec<usize>)) -> usize {
+    #[cfg(test)]
+    DISTANCES.with(|n| n.set(n.get() + 1));
     let (bc, prev, cur) = scratch;
     bc.clear();
     bc.extend(b.chars());
@@ -302,6 +304,13 @@ fn edit_distance(a: &[char], b: &str, scratch: &mut (Vec<char>, Vec<usize>, Vec<
         std::mem::swap(prev, cur);
     }
     prev[bc.len()]
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Edit distances computed on this thread: what the tests of the
+    /// suggestions' cost count.
+    pub(crate) static DISTANCES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// "did you mean `x`?" for an unknown name, or a fallback hint.
@@ -389,6 +398,57 @@ mod tests {
         let h =
             suggestion_for_unknown("unknown field `requries`, expected one of `requires`, `wants`");
         assert_eq!(h.as_deref(), Some("did you mean `requires`?"));
+    }
+
+    #[test]
+    fn suggestions_skip_candidates_of_a_far_length() {
+        let ids: Vec<String> = (0..10_000).map(|i| format!("svc-{i}")).collect();
+        let before = DISTANCES.with(|n| n.get());
+        assert_eq!(nearest("database-primray", ids.iter().map(String::as_str)), None);
+        assert_eq!(DISTANCES.with(|n| n.get()) - before, 0, "pruned by length");
+        // Only the candidates within reach by length are measured.
+        let mut ids = ids;
+        ids.push("database-primary".into());
+        let before = DISTANCES.with(|n| n.get());
+        assert_eq!(
+            nearest("database-primray", ids.iter().map(String::as_str)),
+            Some("database-primary")
+        );
+        assert_eq!(DISTANCES.with(|n| n.get()) - before, 1);
+        assert_eq!(nearest(&"x".repeat(MAX_SUGGESTED + 1), ["x"]), None);
+    }
+
+    #[test]
+    fn many_errors_are_located_through_the_line_table() {
+        let text: String = (0..20_000).map(|i| format!("k{i} = [\"é\", \"x\"]\n")).collect();
+        let src = Source::new("f", &text);
+        let mut at = 0;
+        for (i, line) in text.lines().enumerate().step_by(997) {
+            let start = text[at..].find(line).unwrap() + at;
+            at = start;
+            let x = start + line.find('x').unwrap();
+            let d = Diagnostic::at(&src, x..x + 1, "bad");
+            assert_eq!((d.line, d.snippet.as_str()), (i + 1, line));
+            assert_eq!(d.column, line[..line.find('x').unwrap()].chars().count() + 1);
+        }
+        // The last line without a newline, and the very end.
+        let src = Source::new("f", "a\nbc");
+        assert_eq!(Diagnostic::at(&src, 3..4, "x").line, 2);
+        assert_eq!(Diagnostic::at(&src, 4..4, "x").column, 3);
+    }
+
+    #[test]
+    fn at_most_fifty_errors_are_shown_then_one_line_counts_the_rest() {
+        let all = Diagnostics(
+            (0..10_000)
+                .map(|i| Diagnostic::whole_file("f.toml", format!("problem {i}")))
+                .collect(),
+        );
+        let shown = all.to_string();
+        assert_eq!(shown.matches("error: problem").count(), MAX_SHOWN);
+        assert!(shown.ends_with("error: 9950 more errors not shown (10000 in all); fix the ones above and run again"), "{shown}");
+        let few = Diagnostics(vec![Diagnostic::whole_file("f", "one")]).to_string();
+        assert!(!few.contains("not shown"), "{few}");
     }
 
     #[test]

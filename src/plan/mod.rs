@@ -499,6 +499,68 @@ at = 2023-06-08T18:00:00+03:00
     }
 
     #[test]
+    fn two_hundred_thousand_ticks_are_read_in_linear_time() {
+        let mut text = String::from("[checklist]\ndone = [");
+        for i in 0..200_000 {
+            text.push_str(&format!("\"item-{i}\", "));
+        }
+        text.push_str("\"item-7\"]\n");
+        let p = Plan::parse("p.toml", &text).unwrap();
+        assert_eq!(p.done.len(), 200_000, "the repeat is dropped");
+        assert_eq!(p.done[7], "item-7");
+    }
+
+    #[test]
+    fn a_window_is_at_most_seven_days() {
+        let with = |m: &str| Plan::parse("p.toml", &format!("[plan]\nminutes = {m}\n"));
+        assert_eq!(with("10080").unwrap().minutes, Some(MAX_MINUTES));
+        for m in ["10081", "4294967295", "4294967296"] {
+            let err = with(m).unwrap_err();
+            assert!(err.0[0].message.contains("at most 7 days (10080 minutes)"), "{m}: {err}");
+            assert_eq!((err.0[0].line, err.0[0].column), (2, 11));
+        }
+        assert!(with("0").unwrap_err().0[0].message.contains("more than 0"));
+        assert!(with("-5").unwrap_err().0[0].message.contains("more than 0"));
+    }
+
+    #[test]
+    fn a_window_ending_after_the_year_9999_is_refused() {
+        let with = |start: &str, m: u32| {
+            Plan::parse("p.toml", &format!("[plan]\nstart = {start}\nminutes = {m}\n"))
+        };
+        let err = with("9999-12-31T23:00:00Z", 120).unwrap_err();
+        assert!(err.0[0].message.contains("ends after 9999-12-31T23:59:59Z"), "{err}");
+        assert!(with("9999-12-31T23:00:00Z", 59).is_ok());
+        assert!(with("9999-12-31T22:59:30Z", 60).is_ok());
+        assert!(with("9999-12-31T23:00:00Z", 60).is_err(), "ends at 10000-01-01T00:00");
+        // In UTC, 20:00-05:00 is already 01:00 of the year 10000.
+        assert!(with("9999-12-31T20:00:00-05:00", 10).is_err());
+        // Local times without an offset are read as UTC.
+        assert!(with("9999-12-31T23:00:00", 120).is_err());
+        assert!(with("2023-06-08T22:00:00+03:00", MAX_MINUTES).is_ok());
+    }
+
+    #[test]
+    fn resolving_sixty_thousand_changes_is_linear() {
+        let mut text = String::from("[topology]\nname = \"t\"\n");
+        for i in 0..60_000 {
+            text.push_str(&format!("[services.m{i}]\n"));
+        }
+        let topo = crate::topology::load("t.toml", &text).unwrap();
+        let mut changes: Vec<Change> = (0..60_000)
+            .map(|i| Change {
+                service: format!("m{i}"),
+                action: Action::Reboot,
+                span: None,
+            })
+            .collect();
+        assert_eq!(resolve(&topo, &changes, None, "test").unwrap().len(), 60_000);
+        changes.push(changes[5].clone());
+        let err = resolve(&topo, &changes, None, "test").unwrap_err();
+        assert!(err.0[0].message.contains("`m5` is changed twice"), "{err}");
+    }
+
+    #[test]
     fn unknown_action_is_located() {
         let err = Plan::parse(
             "p.toml",

@@ -195,3 +195,48 @@ fn cycles(topo: &Topology, out: &mut Vec<Warning>) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: usize, closed: bool) -> Topology {
+        let mut text = String::from("[topology]\nname = \"chain\"\n");
+        for i in 0..n {
+            text.push_str(&format!("[services.s{i:06}]\n"));
+            if i + 1 < n || closed {
+                text.push_str(&format!("requires = [\"s{:06}\"]\n", (i + 1) % n));
+            }
+        }
+        crate::topology::load("chain.toml", &text).unwrap()
+    }
+
+    /// A test thread has a 2 MiB stack: a recursion per node of a chain
+    /// this long overflows it many times over.
+    #[test]
+    fn a_130k_deep_requires_chain_is_linted_without_recursion() {
+        let t = chain(130_000, false);
+        let w = lint_at(&t, crate::topology::Date::parse("2024-01-01").unwrap());
+        assert_eq!(w.iter().filter(|w| w.kind == "spof").count(), 129_999);
+        assert!(w.iter().all(|w| w.kind != "requires-cycle"));
+        let t = chain(130_000, true);
+        let w = lint_at(&t, crate::topology::Date::parse("2024-01-01").unwrap());
+        let cycles: Vec<&Warning> = w.iter().filter(|w| w.kind == "requires-cycle").collect();
+        assert_eq!(cycles.len(), 1);
+        assert_eq!(cycles[0].subjects.len(), 130_000);
+        assert!(cycles[0].message.starts_with("`requires` forms a cycle: s000000 → s000001 → "));
+    }
+
+    #[test]
+    fn last_tested_after_today_is_warned() {
+        let t = crate::topology::load(
+            "t.toml",
+            "[topology]\nname = \"t\"\n[services.a]\n[services.b]\n[groups.g]\nmembers = [\"a\", \"b\"]\nlast_tested = 2032-03-01\n",
+        )
+        .unwrap();
+        let at = |d: &str| lint_at(&t, crate::topology::Date::parse(d).unwrap());
+        let w = at("2024-01-01");
+        assert_eq!(w.iter().filter(|w| w.kind == "last-tested-in-future").count(), 1, "{w:?}");
+        assert!(at("2032-03-01").iter().all(|w| w.kind != "last-tested-in-future"));
+    }
+}

@@ -615,6 +615,57 @@ mod tests {
     }
 
     #[test]
+    fn ten_thousand_references_to_one_misspelt_id_cost_one_search_and_fifty_errors() {
+        // Under PER_CORE_MIN services: one run, on this thread, where the
+        // distances are counted.
+        let n = 2000;
+        let mut text = String::from("[topology]\nname = \"t\"\n[services.database-primary]\n");
+        for i in 0..n {
+            text.push_str(&format!("[services.svc-{i:011}]\nrequires = [\"database-primray\"]\n"));
+        }
+        let before = crate::diag::DISTANCES.with(|c| c.get());
+        let err = load("t.toml", &text).unwrap_err();
+        let measured = crate::diag::DISTANCES.with(|c| c.get()) - before;
+        assert_eq!(err.0.len(), n, "every error is counted");
+        // The ids are all as long as the typo: one search over them, not one
+        // per reference.
+        assert!(measured <= n + 1, "{measured} edit distances");
+        let shown = err.to_string();
+        assert_eq!(shown.matches("did you mean `database-primary`?").count(), 50);
+        assert!(shown.contains("1950 more errors not shown"), "{shown}");
+    }
+
+    #[test]
+    fn a_service_requiring_a_huge_group_it_belongs_to_is_found_by_search() {
+        let n = 50_000;
+        let mut text = String::from("[topology]\nname = \"t\"\n");
+        for i in 0..n {
+            text.push_str(&format!("[services.m{i}]\nrequires = [\"g\"]\n"));
+        }
+        text.push_str("[groups.g]\nmembers = [");
+        for i in 0..n {
+            text.push_str(&format!("\"m{i}\","));
+        }
+        text.push_str("\"m0\"]\n");
+        let err = load("t.toml", &text).unwrap_err();
+        // Each member requires its own group, and m0 is listed twice.
+        assert_eq!(err.0.len(), n + 1);
+        assert!(err.0.iter().any(|d| d.message.contains("`m0` is listed twice")));
+    }
+
+    #[test]
+    fn a_volume_path_listed_twice_is_an_error() {
+        let err = load(
+            "t.toml",
+            "[topology]\nname = \"t\"\n[services.db.boot]\nvolumes = [{ path = \"/d\" }, { path = \"/d\", automount = false }]\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        assert!(err.0[0].message.contains("volume `/d` is listed twice for `db`"), "{:?}", err.0[0]);
+        assert_eq!(err.0[0].line, 4);
+    }
+
+    #[test]
     fn ids() {
         assert!(valid_id("db-primary.eu_1"));
         assert!(!valid_id("db primary"));
