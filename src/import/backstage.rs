@@ -706,6 +706,8 @@ fn span(text: &str, loc: &Location) -> Range<usize> {
 fn plain_yaml_error(e: &serde_saphyr::Error) -> Option<(String, &'static str)> {
     use serde_saphyr::budget::BudgetBreach as B;
     match e {
+        // An error met while replaying an alias: the cause is inside.
+        serde_saphyr::Error::AliasError { error, .. } => plain_yaml_error(error),
         serde_saphyr::Error::DuplicateMappingKey { key, .. } => Some((
             match key {
                 Some(k) => format!("the key `{k}` appears twice in one mapping"),
