@@ -404,7 +404,10 @@ mod tests {
     fn suggestions_skip_candidates_of_a_far_length() {
         let ids: Vec<String> = (0..10_000).map(|i| format!("svc-{i}")).collect();
         let before = DISTANCES.with(|n| n.get());
-        assert_eq!(nearest("database-primray", ids.iter().map(String::as_str)), None);
+        assert_eq!(
+            nearest("database-primray", ids.iter().map(String::as_str)),
+            None
+        );
         assert_eq!(DISTANCES.with(|n| n.get()) - before, 0, "pruned by length");
         // Only the candidates within reach by length are measured.
         let mut ids = ids;
@@ -420,7 +423,9 @@ mod tests {
 
     #[test]
     fn many_errors_are_located_through_the_line_table() {
-        let text: String = (0..20_000).map(|i| format!("k{i} = [\"é\", \"x\"]\n")).collect();
+        let text: String = (0..20_000)
+            .map(|i| format!("k{i} = [\"é\", \"x\"]\n"))
+            .collect();
         let src = Source::new("f", &text);
         let mut at = 0;
         for (i, line) in text.lines().enumerate().step_by(997) {
@@ -429,7 +434,10 @@ mod tests {
             let x = start + line.find('x').unwrap();
             let d = Diagnostic::at(&src, x..x + 1, "bad");
             assert_eq!((d.line, d.snippet.as_str()), (i + 1, line));
-            assert_eq!(d.column, line[..line.find('x').unwrap()].chars().count() + 1);
+            assert_eq!(
+                d.column,
+                line[..line.find('x').unwrap()].chars().count() + 1
+            );
         }
         // The last line without a newline, and the very end.
         let src = Source::new("f", "a\nbc");
@@ -446,7 +454,12 @@ mod tests {
         );
         let shown = all.to_string();
         assert_eq!(shown.matches("error: problem").count(), MAX_SHOWN);
-        assert!(shown.ends_with("error: 9950 more errors not shown (10000 in all); fix the ones above and run again"), "{shown}");
+        assert!(
+            shown.ends_with(
+                "error: 9950 more errors not shown (10000 in all); fix the ones above and run again"
+            ),
+            "{shown}"
+        );
         let few = Diagnostics(vec![Diagnostic::whole_file("f", "one")]).to_string();
         assert!(!few.contains("not shown"), "{few}");
     }

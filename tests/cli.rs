@@ -1658,17 +1658,31 @@ fn alert_label_must_be_a_prometheus_label_name() {
         .code(2);
         let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
         assert!(err.contains("a Prometheus label name"), "{bad}: {err}");
-        assert!(a.get_output().stdout.is_empty(), "{bad}: no silences written");
+        assert!(
+            a.get_output().stdout.is_empty(),
+            "{bad}: no silences written"
+        );
     }
     let out = stdout(
-        &run(&["check", "--plan", PLAN, "--format", "alertmanager", "--alert-label", "job"])
-            .success(),
+        &run(&[
+            "check",
+            "--plan",
+            PLAN,
+            "--format",
+            "alertmanager",
+            "--alert-label",
+            "job",
+        ])
+        .success(),
     );
     let v = json::parse(&out);
     for s in v.arr() {
         let m = &s.at("matchers").arr()[0];
         assert_eq!(m.at("name").str(), "job");
-        assert!(!m.at("value").str().is_empty(), "never a matcher on the empty string");
+        assert!(
+            !m.at("value").str().is_empty(),
+            "never a matcher on the empty string"
+        );
     }
 }
 

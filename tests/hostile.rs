@@ -125,7 +125,10 @@ fn json_escapes_c1_controls_and_bidi_overrides() {
     .unwrap();
     let out = check(&dir, "json");
     assert_eq!(hostile_chars(&out), Vec::<char>::new(), "{out}");
-    assert!(out.contains(r#""topology": "a\u009b2Jb\u202ec\u2066d""#), "{out}");
+    assert!(
+        out.contains(r#""topology": "a\u009b2Jb\u202ec\u2066d""#),
+        "{out}"
+    );
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["topology"], "a\u{9b}2Jb\u{202e}c\u{2066}d");
 }

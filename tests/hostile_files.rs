@@ -140,14 +140,19 @@ fn ten_thousand_references_to_one_misspelt_id_show_fifty_errors_and_a_count() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("[topology]\nname = \"t\"\n[services.database-primary]\n");
     for i in 0..10_000 {
-        text.push_str(&format!("[services.svc-{i}]\nrequires = [\"database-primray\"]\n"));
+        text.push_str(&format!(
+            "[services.svc-{i}]\nrequires = [\"database-primray\"]\n"
+        ));
     }
     std::fs::write(dir.path().join("typo.toml"), text).unwrap();
     let (code, _, err) = run_in(dir.path(), &["validate", "typo.toml"]);
     assert_eq!(code, Some(2), "{err}");
     assert_eq!(err.matches("error: unknown service or group").count(), 50);
     assert_eq!(err.matches("did you mean `database-primary`?").count(), 50);
-    assert!(err.contains("error: 9950 more errors not shown (10000 in all)"), "{err}");
+    assert!(
+        err.contains("error: 9950 more errors not shown (10000 in all)"),
+        "{err}"
+    );
     assert!(err.contains("typo.toml:5:13"), "located: {err}");
 }
 
@@ -177,9 +182,13 @@ fn a_group_of_two_hundred_thousand_members_validates() {
 fn rebooting_sixty_thousand_members_of_one_group_stays_linear_in_output() {
     let dir = tempfile::tempdir().unwrap();
     let (n, changed) = (100_000, 60_000);
-    let mut text = String::from("[topology]\nname = \"g\"\n[services.site]\nusers = 1.0\nrequires = [\"g\"]\n");
+    let mut text = String::from(
+        "[topology]\nname = \"g\"\n[services.site]\nusers = 1.0\nrequires = [\"g\"]\n",
+    );
     for i in 0..n {
-        text.push_str(&format!("[services.m{i}]\noncall = \"pager-{i}\"\nteam = \"t\"\n"));
+        text.push_str(&format!(
+            "[services.m{i}]\noncall = \"pager-{i}\"\nteam = \"t\"\n"
+        ));
     }
     text.push_str("[groups.g]\nmembers = [");
     for i in 0..n {
@@ -191,7 +200,9 @@ fn rebooting_sixty_thousand_members_of_one_group_stays_linear_in_output() {
         "[plan]\ntitle = \"big\"\ntopology = \"g.toml\"\nstart = 2024-06-01T22:00:00Z\nminutes = 60\n",
     );
     for i in 0..changed {
-        plan.push_str(&format!("[[change]]\nservice = \"m{i}\"\naction = \"reboot\"\n"));
+        plan.push_str(&format!(
+            "[[change]]\nservice = \"m{i}\"\naction = \"reboot\"\n"
+        ));
     }
     std::fs::write(dir.path().join("p.plan.toml"), plan).unwrap();
     for format in ["alertmanager", "json"] {

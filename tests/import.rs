@@ -605,26 +605,37 @@ fn dot_names_that_sanitize_alike_get_unique_ids_without_counting_up_each_time() 
     let mut text = String::from("digraph g {\n");
     for i in 0..n {
         // "x!", "x!!", ... all sanitize to `x`.
-        text.push_str(&format!("\"x{}\" -> hub;\n", "!".repeat(i % 40 + 1) + &" ".repeat(i / 40 + 1)));
+        text.push_str(&format!(
+            "\"x{}\" -> hub;\n",
+            "!".repeat(i % 40 + 1) + &" ".repeat(i / 40 + 1)
+        ));
     }
     text.push_str("}\n");
     let t = load(&import::dot("alike.dot", &text).unwrap());
     let ids = ids(&t);
     assert_eq!(ids.len(), n + 1);
-    assert!(ids.contains(&"x") && ids.contains(&format!("x-{n}").as_str()), "suffixes run up to {n}");
+    assert!(
+        ids.contains(&"x") && ids.contains(&format!("x-{n}").as_str()),
+        "suffixes run up to {n}"
+    );
 }
 
 #[test]
 fn backstage_depends_on_thirty_thousand_unknown_targets() {
     let n = 30_000;
-    let mut text =
-        String::from("kind: Component\nmetadata:\n  name: hub\nspec:\n  type: service\n  dependsOn:\n");
+    let mut text = String::from(
+        "kind: Component\nmetadata:\n  name: hub\nspec:\n  type: service\n  dependsOn:\n",
+    );
     for i in 0..n {
         text.push_str(&format!("    - component:missing{i}\n"));
     }
     text.push_str("    - component:missing7\n    - missing8\n");
     let out = import::backstage("c.yaml", &text).unwrap();
-    assert_eq!(out.matches("# PLACEHOLDER: ").count(), n, "one placeholder per target");
+    assert_eq!(
+        out.matches("# PLACEHOLDER: ").count(),
+        n,
+        "one placeholder per target"
+    );
     assert_eq!(requires(&load(&out), "hub").len(), n);
 }
 
@@ -636,7 +647,10 @@ fn backstage_entities_of_one_name_in_thirty_thousand_namespaces() {
         .collect();
     let out = import::backstage("c.yaml", &text).unwrap();
     assert_eq!(out.matches("\n[services.").count(), n);
-    assert!(out.contains("[services.\"ns29999.same\"]"), "qualified by namespace");
+    assert!(
+        out.contains("[services.\"ns29999.same\"]"),
+        "qualified by namespace"
+    );
 }
 
 #[test]
@@ -653,16 +667,27 @@ fn a_catalog_of_more_than_a_hundred_thousand_entities_imports() {
 fn yaml_errors_are_in_plain_words() {
     let e = backstage_err("kind: Component\nmetadata: {name: a}\nkind: System\n");
     let shown = e.to_string();
-    assert!(shown.contains("the key `kind` appears twice in one mapping"), "{shown}");
+    assert!(
+        shown.contains("the key `kind` appears twice in one mapping"),
+        "{shown}"
+    );
     assert!(!shown.contains("DuplicateKeyPolicy"), "{shown}");
     assert_eq!(e.0[0].line, 3, "{shown}");
     // An alias bomb: a few lines that expand to billions of nodes.
-    let mut bomb = String::from("kind: Component\nmetadata: {name: a}\nspec:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+    let mut bomb = String::from(
+        "kind: Component\nmetadata: {name: a}\nspec:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
     for i in 1..10 {
         let prev = format!("*l{}", i - 1);
-        bomb.push_str(&format!("  l{i}: &l{i} [{}]\n", vec![prev.as_str(); 10].join(", ")));
+        bomb.push_str(&format!(
+            "  l{i}: &l{i} [{}]\n",
+            [prev.as_str(); 10].join(", ")
+        ));
     }
     let shown = backstage_err(&bomb).to_string();
-    assert!(!shown.contains("budget") && !shown.contains("Budget"), "{shown}");
+    assert!(
+        !shown.contains("budget") && !shown.contains("Budget"),
+        "{shown}"
+    );
     assert!(shown.contains("alias"), "{shown}");
 }

@@ -312,7 +312,12 @@ fn checklist_item_ids_are_unique_on_every_bundled_topology_with_everything_reboo
             &RuleSet::defaults(),
             Date::parse("2024-06-01").unwrap(),
         );
-        let mut ids: Vec<&str> = review.checklist.items.iter().map(|i| i.id.as_str()).collect();
+        let mut ids: Vec<&str> = review
+            .checklist
+            .items
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
         assert!(!ids.is_empty(), "{name}");
         ids.sort_unstable();
         let before = ids.len();

@@ -505,7 +505,11 @@ mod tests {
         let err = RuleSet::defaults()
             .extend_from("u.toml", "[[rule]]\nid = \"drain:web\"\nphase = \"before\"\nfor = \"plan\"\ntext = \"t\"\nwhy = \"w\"\nowner = \"o\"\n")
             .unwrap_err();
-        assert!(err.0[0].message.contains("invalid rule id `drain:web`"), "{:?}", err.0[0]);
+        assert!(
+            err.0[0].message.contains("invalid rule id `drain:web`"),
+            "{:?}",
+            err.0[0]
+        );
     }
 
     #[test]
@@ -513,8 +517,11 @@ mod tests {
         let mut r = RuleSet::defaults();
         let at = r.rules.iter().position(|x| x.id == "drain").unwrap();
         let before = r.rules.len();
-        r.extend_from("u.toml", "[[rule]]\nid = \"drain\"\ntext = \"Drain {id} now\"\n")
-            .unwrap();
+        r.extend_from(
+            "u.toml",
+            "[[rule]]\nid = \"drain\"\ntext = \"Drain {id} now\"\n",
+        )
+        .unwrap();
         assert_eq!(r.rules.len(), before, "replaced, not added");
         assert_eq!(r.rules[at].id, "drain");
         assert_eq!(r.rules[at].text, "Drain {id} now");

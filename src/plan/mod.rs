@@ -516,7 +516,10 @@ at = 2023-06-08T18:00:00+03:00
         assert_eq!(with("10080").unwrap().minutes, Some(MAX_MINUTES));
         for m in ["10081", "4294967295", "4294967296"] {
             let err = with(m).unwrap_err();
-            assert!(err.0[0].message.contains("at most 7 days (10080 minutes)"), "{m}: {err}");
+            assert!(
+                err.0[0].message.contains("at most 7 days (10080 minutes)"),
+                "{m}: {err}"
+            );
             assert_eq!((err.0[0].line, err.0[0].column), (2, 11));
         }
         assert!(with("0").unwrap_err().0[0].message.contains("more than 0"));
@@ -526,13 +529,22 @@ at = 2023-06-08T18:00:00+03:00
     #[test]
     fn a_window_ending_after_the_year_9999_is_refused() {
         let with = |start: &str, m: u32| {
-            Plan::parse("p.toml", &format!("[plan]\nstart = {start}\nminutes = {m}\n"))
+            Plan::parse(
+                "p.toml",
+                &format!("[plan]\nstart = {start}\nminutes = {m}\n"),
+            )
         };
         let err = with("9999-12-31T23:00:00Z", 120).unwrap_err();
-        assert!(err.0[0].message.contains("ends after 9999-12-31T23:59:59Z"), "{err}");
+        assert!(
+            err.0[0].message.contains("ends after 9999-12-31T23:59:59Z"),
+            "{err}"
+        );
         assert!(with("9999-12-31T23:00:00Z", 59).is_ok());
         assert!(with("9999-12-31T22:59:30Z", 60).is_ok());
-        assert!(with("9999-12-31T23:00:00Z", 60).is_err(), "ends at 10000-01-01T00:00");
+        assert!(
+            with("9999-12-31T23:00:00Z", 60).is_err(),
+            "ends at 10000-01-01T00:00"
+        );
         // In UTC, 20:00-05:00 is already 01:00 of the year 10000.
         assert!(with("9999-12-31T20:00:00-05:00", 10).is_err());
         // Local times without an offset are read as UTC.
@@ -554,7 +566,10 @@ at = 2023-06-08T18:00:00+03:00
                 span: None,
             })
             .collect();
-        assert_eq!(resolve(&topo, &changes, None, "test").unwrap().len(), 60_000);
+        assert_eq!(
+            resolve(&topo, &changes, None, "test").unwrap().len(),
+            60_000
+        );
         changes.push(changes[5].clone());
         let err = resolve(&topo, &changes, None, "test").unwrap_err();
         assert!(err.0[0].message.contains("`m5` is changed twice"), "{err}");

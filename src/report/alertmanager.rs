@@ -77,7 +77,9 @@ fn rfc3339(dt: &Datetime) -> String {
 /// [`AlertmanagerError::NoWindow`] when the plan has no start or length.
 pub fn alertmanager(plan: &Plan, r: &Review, label: &str) -> Result<String, AlertmanagerError> {
     if !valid_label_name(label) {
-        return Err(AlertmanagerError::BadLabel(crate::text::inert(label).into_owned()));
+        return Err(AlertmanagerError::BadLabel(
+            crate::text::inert(label).into_owned(),
+        ));
     }
     let (Some(start), Some(minutes)) = (&plan.start, plan.minutes) else {
         return Err(AlertmanagerError::NoWindow);

@@ -30,7 +30,10 @@ impl Formatter for Inert<'_> {
         fragment: &str,
     ) -> io::Result<()> {
         let mut rest = fragment;
-        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| crate::text::is_hazardous(c)) {
+        while let Some((at, c)) = rest
+            .char_indices()
+            .find(|&(_, c)| crate::text::is_hazardous(c))
+        {
             writer.write_all(&rest.as_bytes()[..at])?;
             // Every hazardous character is in the Basic Multilingual Plane.
             write!(writer, "\\u{:04x}", c as u32)?;
@@ -79,7 +82,10 @@ mod tests {
         assert!(s.contains(r#""a\u009b2Jb""#), "{s}");
         assert!(s.contains(r#""x\u202ey\u2066z\u007f""#), "{s}");
         assert!(s.contains("\"plain é\""), "{s}");
-        assert!(!s.chars().any(|c| crate::text::is_hazardous(c) && c != '\n'), "{s}");
+        assert!(
+            !s.chars().any(|c| crate::text::is_hazardous(c) && c != '\n'),
+            "{s}"
+        );
         let back: Vec<String> = serde_json::from_str(&s).unwrap();
         assert_eq!(back[0], "a\u{9b}2Jb");
         // The layout is serde_json's pretty one.

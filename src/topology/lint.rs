@@ -224,7 +224,11 @@ mod tests {
         let cycles: Vec<&Warning> = w.iter().filter(|w| w.kind == "requires-cycle").collect();
         assert_eq!(cycles.len(), 1);
         assert_eq!(cycles[0].subjects.len(), 130_000);
-        assert!(cycles[0].message.starts_with("`requires` forms a cycle: s000000 → s000001 → "));
+        assert!(
+            cycles[0]
+                .message
+                .starts_with("`requires` forms a cycle: s000000 → s000001 → ")
+        );
     }
 
     #[test]
@@ -236,7 +240,17 @@ mod tests {
         .unwrap();
         let at = |d: &str| lint_at(&t, crate::topology::Date::parse(d).unwrap());
         let w = at("2024-01-01");
-        assert_eq!(w.iter().filter(|w| w.kind == "last-tested-in-future").count(), 1, "{w:?}");
-        assert!(at("2032-03-01").iter().all(|w| w.kind != "last-tested-in-future"));
+        assert_eq!(
+            w.iter()
+                .filter(|w| w.kind == "last-tested-in-future")
+                .count(),
+            1,
+            "{w:?}"
+        );
+        assert!(
+            at("2032-03-01")
+                .iter()
+                .all(|w| w.kind != "last-tested-in-future")
+        );
     }
 }

@@ -621,7 +621,9 @@ mod tests {
         let n = 2000;
         let mut text = String::from("[topology]\nname = \"t\"\n[services.database-primary]\n");
         for i in 0..n {
-            text.push_str(&format!("[services.svc-{i:011}]\nrequires = [\"database-primray\"]\n"));
+            text.push_str(&format!(
+                "[services.svc-{i:011}]\nrequires = [\"database-primray\"]\n"
+            ));
         }
         let before = crate::diag::DISTANCES.with(|c| c.get());
         let err = load("t.toml", &text).unwrap_err();
@@ -631,7 +633,10 @@ mod tests {
         // per reference.
         assert!(measured <= n + 1, "{measured} edit distances");
         let shown = err.to_string();
-        assert_eq!(shown.matches("did you mean `database-primary`?").count(), 50);
+        assert_eq!(
+            shown.matches("did you mean `database-primary`?").count(),
+            50
+        );
         assert!(shown.contains("1950 more errors not shown"), "{shown}");
     }
 
@@ -650,7 +655,11 @@ mod tests {
         let err = load("t.toml", &text).unwrap_err();
         // Each member requires its own group, and m0 is listed twice.
         assert_eq!(err.0.len(), n + 1);
-        assert!(err.0.iter().any(|d| d.message.contains("`m0` is listed twice")));
+        assert!(
+            err.0
+                .iter()
+                .any(|d| d.message.contains("`m0` is listed twice"))
+        );
     }
 
     #[test]
@@ -661,7 +670,13 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.0.len(), 1);
-        assert!(err.0[0].message.contains("volume `/d` is listed twice for `db`"), "{:?}", err.0[0]);
+        assert!(
+            err.0[0]
+                .message
+                .contains("volume `/d` is listed twice for `db`"),
+            "{:?}",
+            err.0[0]
+        );
         assert_eq!(err.0[0].line, 4);
     }
 
