@@ -806,10 +806,14 @@ fn oracle(case: &Case) -> Oracle {
             add("manual-failover", v, "high");
         }
         if !changed.is_empty() {
-            // failover-untested: never tested, or older than the policy age.
+            // failover-untested: never tested, older than the policy age,
+            // or "tested" after the reference date (not happened yet).
             let untested = match g.last_tested {
                 None => true,
-                Some(d) => day_number(REFERENCE) - day_number(d) > max_age,
+                Some(d) => {
+                    let age = day_number(REFERENCE) - day_number(d);
+                    age > max_age || age < 0
+                }
             };
             if untested {
                 add("failover-untested", v, "medium");
