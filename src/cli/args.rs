@@ -174,7 +174,7 @@ pub struct CheckArgs {
     pub format: Format,
 
     /// With --format alertmanager: the alert label that names the service
-    #[arg(long, value_name = "LABEL", default_value = "service")]
+    #[arg(long, value_name = "LABEL", default_value = "service", value_parser = label_name)]
     pub alert_label: String,
 
     /// Exit 1 when the risk is at or above this level (for CI gates)
@@ -284,4 +284,17 @@ pub struct ImportArgs {
     /// Replace FILE if it exists (it keeps its permissions)
     #[arg(long, requires = "output")]
     pub force: bool,
+}
+
+/// `--alert-label`: a Prometheus label name, or a usage error saying what
+/// one is (an empty or regex-looking label would silence what it should not).
+fn label_name(s: &str) -> Result<String, String> {
+    if crate::report::valid_label_name(s) {
+        Ok(s.to_string())
+    } else {
+        Err(
+            "a Prometheus label name: letters, digits and `_`, not starting with a digit or `__` (e.g. service)"
+                .to_string(),
+        )
+    }
 }

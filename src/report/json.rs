@@ -127,7 +127,7 @@ pub fn json(topo: &Topology, r: &Review) -> String {
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("JSON serialises");
+    let mut s = super::jsonfmt::to_string_pretty(&doc);
     s.push('\n');
     s
 }

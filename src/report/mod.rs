@@ -4,10 +4,11 @@
 mod alertmanager;
 mod graph;
 mod json;
+mod jsonfmt;
 mod markdown;
 mod text;
 
-pub use alertmanager::{AlertmanagerError, alertmanager, window_end};
+pub use alertmanager::{AlertmanagerError, alertmanager, valid_label_name, window_end};
 pub use graph::{MERMAID_MAX_NODES, dot, mermaid};
 pub use json::json;
 pub use markdown::markdown;

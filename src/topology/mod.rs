@@ -10,7 +10,7 @@ mod load;
 mod raw;
 mod schema;
 
-pub use lint::{Warning, lint};
+pub use lint::{Warning, lint, lint_at};
 pub(crate) use load::valid_label_key;
 pub use load::{LoadError, load, load_file};
 pub use schema::{json_schema, json_schema_text};
