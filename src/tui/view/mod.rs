@@ -151,16 +151,30 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         ]
     };
     let width = |v: &Vec<Span>| v.iter().map(|s| s.content.chars().count()).sum::<usize>();
-    let mut spans = build(users_full.clone(), approval.clone());
-    for (u, ap) in [
-        (users_short.clone(), approval.clone()),
-        (users_full, approval_short.clone()),
-        (users_short, approval_short),
+    // The window, when set: what the meeting approves is a change at a
+    // time, shown where there is room for it.
+    let plan = app.plan();
+    let window = match (&plan.start, plan.minutes) {
+        (None, None) => None,
+        _ => Some(format!(" window {} ", crate::review::window(plan))),
+    };
+    let with_window = |mut v: Vec<Span<'static>>| {
+        if let Some(w) = &window {
+            v.push(Span::styled(w.clone(), t.dim()));
+        }
+        v
+    };
+    let mut spans = with_window(build(users_full.clone(), approval.clone()));
+    for candidate in [
+        build(users_full.clone(), approval.clone()),
+        build(users_short.clone(), approval.clone()),
+        build(users_full, approval_short.clone()),
+        build(users_short, approval_short),
     ] {
         if width(&spans) <= area.width as usize {
             break;
         }
-        spans = build(u, ap);
+        spans = candidate;
     }
     // Whole spans only: a count cut to "1..." would misread as one.
     let mut room = area.width as usize;

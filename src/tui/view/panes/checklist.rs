@@ -78,11 +78,25 @@ pub(super) fn checklist(app: &App, area: Rect, buf: &mut Buffer) {
                     inert(&item.id)
                 )),
             ])];
-            d.extend(wrapped(&item.text, area.width, Style::new()));
-            d.extend(wrapped(&format!("why: {}", item.why), area.width, t.dim()));
+            // The row above already shows the text: the why comes first,
+            // wrapped whole where the box allows, then the text in full.
+            d.extend(wrapped(
+                &format!("why: {}", item.why),
+                area.width,
+                Style::new(),
+            ));
+            d.extend(wrapped(&item.text, area.width, t.dim()));
             d
         }
         _ => Vec::new(),
     };
-    entries(app, area, buf, app.checklist, rows, detail);
+    entries(
+        app,
+        crate::tui::action::Pane::Checklist,
+        area,
+        buf,
+        app.checklist,
+        rows,
+        detail,
+    );
 }

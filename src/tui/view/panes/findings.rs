@@ -62,5 +62,13 @@ pub(super) fn findings(app: &App, area: Rect, buf: &mut Buffer) {
             d
         })
         .unwrap_or_default();
-    entries(app, area, buf, app.findings, rows, detail);
+    entries(
+        app,
+        crate::tui::action::Pane::Findings,
+        area,
+        buf,
+        app.findings,
+        rows,
+        detail,
+    );
 }

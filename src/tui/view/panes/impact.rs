@@ -100,5 +100,13 @@ pub(super) fn impact(app: &App, area: Rect, buf: &mut Buffer) {
         }
         None => Vec::new(),
     };
-    entries(app, area, buf, app.impact, rows, detail);
+    entries(
+        app,
+        crate::tui::action::Pane::Impact,
+        area,
+        buf,
+        app.impact,
+        rows,
+        detail,
+    );
 }

@@ -72,6 +72,7 @@ fn draw(app: &App, pane: Pane, area: Rect, buf: &mut Buffer) {
 /// Draws one-line entries with a cursor, then a rule, then `detail` lines.
 pub(super) fn entries(
     app: &App,
+    pane: Pane,
     area: Rect,
     buf: &mut Buffer,
     cursor: Cursor,
@@ -88,7 +89,9 @@ pub(super) fn entries(
         };
         put_spans(buf, line, y, spans, app);
         if index == cursor.at {
-            let style = if app.focus == Focus::Pane {
+            // Several panes show on a wide screen: the cursor is lit only
+            // in the one that has the keyboard.
+            let style = if app.focus == Focus::Pane && app.pane == pane {
                 app.theme.cursor()
             } else {
                 Style::new().add_modifier(Modifier::UNDERLINED)
