@@ -284,3 +284,103 @@ fn the_demo_plan_exposes_its_remaining_single_points() {
             .all(|e| a.status(e.service) != Status::Down)
     );
 }
+
+// --- where it shows ---------------------------------------------------------
+
+mod cli {
+    use assert_cmd::cargo::cargo_bin_cmd;
+
+    /// `blastradius ARGS` from the crate root, isolated from the
+    /// developer's config and terminal; its standard output.
+    fn run(args: &[&str]) -> String {
+        let config = tempfile::tempdir().expect("temp dir");
+        let out = cargo_bin_cmd!("blastradius")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("XDG_CONFIG_HOME", config.path())
+            .env("NO_COLOR", "1")
+            .env("LC_ALL", "C.UTF-8")
+            .env_remove("COLUMNS")
+            .args(args)
+            .assert()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    const CHECK: [&str; 5] = [
+        "check",
+        "topologies/web-stack.toml",
+        "--reboot",
+        "lb-primary",
+        "--today=2023-06-08",
+    ];
+
+    #[test]
+    fn check_exposure_text_lists_what_else_would_take_users_down() {
+        let out = run(&[&CHECK[..], &["--exposure"]].concat());
+        let section = out
+            .split("EXPOSURE DURING THE WINDOW (1)\n")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no exposure section:\n{out}"));
+        assert!(
+            section.contains(
+                "during the window, 1 service becomes a single point of failure for 70% of"
+            ),
+            "{section}"
+        );
+        assert!(
+            section.contains("if site-us also fails during the window: +70% of users down;"),
+            "{section}"
+        );
+        assert!(!run(&CHECK).contains("EXPOSURE"), "only with --exposure");
+    }
+
+    #[test]
+    fn check_exposure_json_comes_after_accepted_and_only_when_asked() {
+        let out = run(&[&CHECK[..], &["--exposure", "--format", "json"]].concat());
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let e = v["exposure"].as_array().expect("an exposure array");
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0]["service"], "site-us");
+        assert_eq!(e[0]["users"], 0.7);
+        assert_eq!(e[0]["before"], true);
+        let (acc, exp) = (
+            out.find("\"accepted\"").unwrap(),
+            out.find("\"exposure\"").unwrap(),
+        );
+        assert!(acc < exp, "exposure follows accepted");
+        let plain = run(&[&CHECK[..], &["--format", "json"]].concat());
+        assert!(!plain.contains("\"exposure\""), "absent without --exposure");
+    }
+
+    #[test]
+    fn report_always_has_the_exposure_section() {
+        let out = run(&[
+            "report",
+            "topologies/web-stack.plan.toml",
+            "--today=2023-06-08",
+        ]);
+        assert!(out.contains("## Exposure during the window"), "{out}");
+        assert!(out.contains("| If this also fails |"), "{out}");
+    }
+
+    #[test]
+    fn validate_says_what_is_one_failure_away_from_an_outage_today() {
+        let out = run(&[
+            "validate",
+            "topologies/web-stack.toml",
+            "--today=2023-06-08",
+        ]);
+        assert!(
+            out.contains("standing[single-points]: 4 services are one failure away from an outage today, for 100% of users"),
+            "{out}"
+        );
+        assert!(
+            out.contains("standing[single-point]: if `cache-primary` fails: 30% of users down"),
+            "{out}"
+        );
+        // Not counted among the standing risks (every estate has some).
+        assert!(out.contains("7 standing risks"), "{out}");
+    }
+}
