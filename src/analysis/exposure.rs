@@ -30,12 +30,13 @@
 //!    component, computed once, sinks first.
 //! 4. **Triggers.** A soft group `g` falls under `c` exactly when `c`'s
 //!    failure reaches `need` of its live members. Searching backwards from
-//!    each member (one label per member) along hard edges, a node reached by
-//!    `need` labels is a *meet*: its failure takes `g` down. A trigger edge
-//!    `meet -> g` is added and the search does not go past a meet (what lies
-//!    behind it reaches `g` through it). Soft groups are searched in the
-//!    order failure flows (those in a cycle again until nothing new is
-//!    found), through the trigger edges already found.
+//!    the members at once (one label per member) along hard edges, a node
+//!    reached by `need` labels is a *meet*: its failure takes `g` down. A
+//!    trigger edge `meet -> g` is added and the search does not go past a
+//!    meet (what lies behind it reaches `g` through it); it ends as soon as
+//!    fewer than `need` labels are still under way. Soft groups are searched
+//!    in the order failure flows (those on a cycle again until nothing new
+//!    is found), through the trigger edges already found.
 //!
 //! The reach of `c` over hard and trigger edges is then exactly `F(c)`:
 //! every edge taken stays inside `F(c)` (by 3: a meet `x ∈ F(c)` has
@@ -88,10 +89,15 @@ impl Exposure {
 /// all-fine estate): use [`standing_exposure`] for that.
 ///
 /// # Complexity
-/// O((nodes + edges) · ⌈k/64⌉) for k live entry points, plus the trigger
-/// search of each redundant group with spare members: the hard cones of its
-/// members up to where they meet. Linear on layered estates; see the module
-/// notes.
+/// O((nodes + edges) · ⌈k/64⌉) for k live entry points (the entry points
+/// each service takes down are a set: no known method counts them for
+/// every service of a general graph in linear time), plus, for each group
+/// with spare members, a search of its members' hard cones that ends
+/// where they meet or where fewer than the members it takes are still
+/// under way: small on layered estates, and on deep ones where a group's
+/// members share their stack (or only one of them has one). A group whose
+/// members stand on disjoint deep stacks costs their depth. Memory is
+/// O(nodes + edges) plus at most 64 MiB of bits.
 pub fn exposure(topo: &Topology, a: &Assessment) -> Exposure {
     let now = single_points(topo, &a.status);
     let before = single_points(topo, &a.before);
@@ -324,14 +330,7 @@ fn triggers(
         soft_of[s.node as usize] = i as u32;
     }
     let mut sources: Vec<Vec<u32>> = vec![Vec::new(); softs.len()];
-    let mut search = Search {
-        seen: vec![0; r],
-        epoch: 0,
-        count: vec![0; r],
-        count_of: vec![0; r],
-        group: 0,
-        queue: Vec::new(),
-    };
+    let mut search = Search::new(&comp);
     let mut start = 0;
     while start < softs.len() {
         let c = comp[softs[start].node as usize];
@@ -365,18 +364,75 @@ fn triggers(
 }
 
 /// The scratch space of the backward searches, reused across groups.
-struct Search {
-    /// The label search (`epoch`) that last reached each node.
-    seen: Vec<u32>,
-    epoch: u32,
-    /// Labels of the current group (`group`) that reached each node.
-    count: Vec<u32>,
-    count_of: Vec<u32>,
+///
+/// One search per group carries every member's label at once, nodes taken
+/// in the order of the components of the failure graph (each node after
+/// every node that it fails into, a cycle aside): a node is expanded with
+/// all the labels it will get, so where two members stand on one deep
+/// stack the search stops where they meet instead of walking the stack
+/// once per member. And once fewer than `need` labels are still under way,
+/// no node can gather `need` any more: the search ends there (a member
+/// alone on a deep stack costs nothing).
+struct Search<'a> {
+    /// Components of the failure graph, numbered sinks first: a node's
+    /// supports have numbers at least its own.
+    comp: &'a [u32],
+    /// Labels (member positions) of the current group that reached each
+    /// node, valid where `stamp` is the current group.
+    labels: Vec<Vec<u32>>,
+    stamp: Vec<u32>,
     group: u32,
-    queue: Vec<u32>,
+    queued: Vec<bool>,
+    /// Queued nodes carrying each label; `under_way` labels have some.
+    alive: Vec<u32>,
+    under_way: usize,
+    /// The component of the node last taken.
+    last: u32,
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(u32, u32)>>,
 }
 
-impl Search {
+impl Search<'_> {
+    fn new(comp: &[u32]) -> Search<'_> {
+        let r = comp.len();
+        Search {
+            comp,
+            labels: vec![Vec::new(); r],
+            stamp: vec![0; r],
+            group: 0,
+            queued: vec![false; r],
+            alive: Vec::new(),
+            under_way: 0,
+            last: 0,
+            heap: std::collections::BinaryHeap::new(),
+        }
+    }
+
+    /// Label `l` reaches `x`; true when `x` has just become a meet.
+    fn reach(&mut self, x: u32, l: u32, need: usize) -> bool {
+        let xi = x as usize;
+        if self.stamp[xi] != self.group {
+            self.stamp[xi] = self.group;
+            self.labels[xi].clear();
+        }
+        let set = &mut self.labels[xi];
+        if set.len() >= need || set.contains(&l) {
+            return false;
+        }
+        set.push(l);
+        if self.queued[xi] {
+            self.alive[l as usize] += 1;
+            self.under_way += usize::from(self.alive[l as usize] == 1);
+        } else {
+            self.queued[xi] = true;
+            self.heap.push(std::cmp::Reverse((self.comp[xi], x)));
+            for &k in &self.labels[xi] {
+                self.alive[k as usize] += 1;
+                self.under_way += usize::from(self.alive[k as usize] == 1);
+            }
+        }
+        self.labels[xi].len() == need
+    }
+
     /// The meets of `g`: nodes whose failure reaches `g.need` of its live
     /// members through hard and trigger edges, not searching past one.
     fn meets(
@@ -388,40 +444,53 @@ impl Search {
         sources: &[Vec<u32>],
     ) -> Vec<u32> {
         self.group += 1;
+        self.alive.clear();
+        self.alive.resize(g.members.len(), 0);
+        self.under_way = 0;
         let mut out = Vec::new();
-        for &m in &g.members {
-            self.epoch += 1;
-            self.queue.clear();
-            self.queue.push(m);
-            self.seen[m as usize] = self.epoch;
-            let mut q = 0;
-            while q < self.queue.len() {
-                let y = self.queue[q] as usize;
-                q += 1;
-                if self.count_of[y] != self.group {
-                    self.count_of[y] = self.group;
-                    self.count[y] = 0;
-                }
-                self.count[y] += 1;
-                if self.count[y] as usize >= g.need {
-                    if self.count[y] as usize == g.need {
-                        out.push(y as u32);
-                    }
-                    continue;
-                }
-                let behind = &sup[sup_at[y] as usize..sup_at[y + 1] as usize];
-                let triggered = match soft_of[y] {
-                    NONE => &[][..],
-                    s => &sources[s as usize][..],
-                };
-                for &x in behind.iter().chain(triggered) {
-                    if self.seen[x as usize] != self.epoch {
-                        self.seen[x as usize] = self.epoch;
-                        self.queue.push(x);
+        for (l, &m) in g.members.iter().enumerate() {
+            if self.reach(m, l as u32, g.need) {
+                out.push(m);
+            }
+        }
+        let mut labels = Vec::new();
+        while let Some(&std::cmp::Reverse((c, _))) = self.heap.peek() {
+            // Nodes of components already left get no label any more (a
+            // label only travels to a node's supports, numbered at least
+            // its own): what is queued is all that is under way.
+            if self.under_way < g.need && self.last < c {
+                break;
+            }
+            let std::cmp::Reverse((c, y)) = self.heap.pop().expect("peeked");
+            self.last = c;
+            let yi = y as usize;
+            self.queued[yi] = false;
+            for &k in &self.labels[yi] {
+                self.alive[k as usize] -= 1;
+                self.under_way -= usize::from(self.alive[k as usize] == 0);
+            }
+            if self.labels[yi].len() >= g.need {
+                continue;
+            }
+            labels.clear();
+            labels.extend_from_slice(&self.labels[yi]);
+            let behind = &sup[sup_at[yi] as usize..sup_at[yi + 1] as usize];
+            let triggered = match soft_of[yi] {
+                NONE => &[][..],
+                s => &sources[s as usize][..],
+            };
+            for &x in behind.iter().chain(triggered) {
+                for &l in &labels {
+                    if self.reach(x, l, g.need) {
+                        out.push(x);
                     }
                 }
             }
         }
+        for std::cmp::Reverse((_, y)) in self.heap.drain() {
+            self.queued[y as usize] = false;
+        }
+        self.last = 0;
         out
     }
 }
@@ -486,6 +555,7 @@ fn stakes(g: &Reach<'_>) -> (Vec<u64>, u64) {
         let weigh = |row: &[u64]| -> u64 {
             row.iter()
                 .enumerate()
+                .filter(|&(_, &x)| x != 0)
                 .map(|(w, &x)| {
                     (0..8)
                         .map(|b| table[(w * 8 + b) * 256 + ((x >> (8 * b)) & 0xff) as usize])
