@@ -185,6 +185,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub ascii: bool,
 
+    /// Also list what else can fail during the window: each service whose
+    /// failure would take more users down, and the users at stake
+    #[arg(long)]
+    pub exposure: bool,
+
     #[command(flatten)]
     pub assess: AssessArgs,
 }

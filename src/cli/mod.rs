@@ -257,7 +257,10 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
     let Loaded { lp, topo, changes } = plan_and_changes(a.topology.as_deref(), &a.changes)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
-    let review = Review::new(&topo, &lp.plan, &changes, &rules, today);
+    let mut review = Review::new(&topo, &lp.plan, &changes, &rules, today);
+    if a.exposure {
+        review = review.with_exposure(&topo);
+    }
     let out = match a.format {
         Format::Text => {
             let glyphs = if a.ascii {
@@ -357,6 +360,16 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                         crate::text::inert(&w.message)
                     ));
                 }
+                // What one failure would take down today: every estate with
+                // an entry point has some (the entry point itself), so these
+                // inform and do not count as risks for --strict.
+                let exposed = crate::analysis::standing_exposure(&t);
+                for (kind, message) in report::standing_exposure_lines(&t, &exposed) {
+                    out.push_str(&format!(
+                        "  standing[{kind}]: {}\n",
+                        crate::text::inert(&message)
+                    ));
+                }
             }
         }
     }
@@ -397,7 +410,8 @@ fn report_cmd(a: &ReportArgs) -> Result<u8, CliError> {
     let changes = resolve_all(&topo, &lp)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
-    let review = Review::new(&topo, &lp.plan, &changes, &rules, today);
+    // The approval record always says what else can fail during the window.
+    let review = Review::new(&topo, &lp.plan, &changes, &rules, today).with_exposure(&topo);
     let md = report::markdown(&topo, &lp.plan, &review);
     match &a.output {
         None => emit(&md)?,

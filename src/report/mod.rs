@@ -2,6 +2,7 @@
 //! JSON for tools, Markdown for the change-approval record.
 
 mod alertmanager;
+mod exposure;
 mod graph;
 mod json;
 mod jsonfmt;
@@ -9,6 +10,10 @@ mod markdown;
 mod text;
 
 pub use alertmanager::{AlertmanagerError, alertmanager, valid_label_name, window_end};
+pub use exposure::{
+    REPORT_TOP, exposed_line, exposure_markdown, exposure_summary, exposure_text,
+    standing_exposure_lines,
+};
 pub use graph::{MERMAID_MAX_NODES, dot, mermaid};
 pub use json::json;
 pub use markdown::markdown;
