@@ -13,11 +13,14 @@ use crate::diag::{Diagnostics, Source};
 use crate::plan::{self, Accept, Action, Change, Named, Plan, Signoff};
 use crate::review::Review;
 use crate::topology::{Date, NodeId, Topology};
+use std::sync::Arc;
 use toml::value::Datetime;
 
 /// A topology, a plan and their review.
 pub struct Session {
-    topo: Topology,
+    /// Shared, so that background work (exposure, live state) can read it
+    /// on another thread without a copy of the estate.
+    topo: Arc<Topology>,
     plan: Plan,
     rules: RuleSet,
     today: Date,
@@ -74,7 +77,7 @@ impl Session {
         let standing = Standing::new(&topo);
         let review = Review::from_standing(&topo, &standing, &plan, &named, &rules, today);
         Session {
-            topo,
+            topo: Arc::new(topo),
             plan,
             rules,
             today,
@@ -87,6 +90,11 @@ impl Session {
     /// The topology assessed.
     pub fn topology(&self) -> &Topology {
         &self.topo
+    }
+
+    /// The topology, shared: for work on another thread.
+    pub fn topology_shared(&self) -> Arc<Topology> {
+        Arc::clone(&self.topo)
     }
 
     /// The plan, as it would be saved.
@@ -232,7 +240,7 @@ impl Session {
     /// walk is redone, the plan kept where it still fits; returns how many
     /// changes no longer did and were dropped.
     pub fn replace_topology(&mut self, topo: Topology) -> usize {
-        self.topo = topo;
+        self.topo = Arc::new(topo);
         self.standing = Standing::new(&self.topo);
         let plan = std::mem::take(&mut self.plan);
         self.replace_plan(plan)

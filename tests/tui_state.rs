@@ -1355,3 +1355,32 @@ fn a_second_windows_autosave_is_offered_when_it_is_the_newest() {
     assert_eq!(start.restored.unwrap().changes[0].service, "cache-primary");
     assert_eq!(start.autosave, Autosave::To(shared));
 }
+
+#[test]
+fn the_exposure_pane_is_computed_off_the_keystroke_and_follows_the_plan() {
+    let mut app = planned_demo();
+    // Not asked until the pane shows: a mark never pays for it unseen.
+    assert!(matches!(
+        app.exposure(),
+        blastradius::tui::work::Answer::NotAsked
+    ));
+    app.update(Action::ShowPane(Pane::Exposure));
+    app.settle();
+    let listed = |app: &App| match app.exposure() {
+        blastradius::tui::work::Answer::Ready(e) => e
+            .entries
+            .iter()
+            .map(|x| app.topo().id(x.service).to_string())
+            .collect::<Vec<_>>(),
+        _ => panic!("settled, yet no answer"),
+    };
+    let before = listed(&app);
+    assert!(before.contains(&"db-replica".to_string()), "{before:?}");
+    // Marking db-replica as well: it is down now, so no longer exposed;
+    // the pane follows the plan (asked again, answered again).
+    focus_on(&mut app, "db-replica");
+    app.update(Action::Mark(plan::Action::Reboot));
+    assert!(app.background_pending() || !listed(&app).contains(&"db-replica".to_string()));
+    app.settle();
+    assert!(!listed(&app).contains(&"db-replica".to_string()));
+}

@@ -12,16 +12,20 @@ pub enum Pane {
     Checklist,
     Alerts,
     Graph,
+    /// What else can fail during the window (computed off the keystroke
+    /// path).
+    Exposure,
 }
 
 impl Pane {
     /// Every pane, in `tab` order.
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 6] = [
         Pane::Impact,
         Pane::Findings,
         Pane::Checklist,
         Pane::Alerts,
         Pane::Graph,
+        Pane::Exposure,
     ];
 
     /// The title shown on the pane's tab.
@@ -32,6 +36,7 @@ impl Pane {
             Pane::Checklist => "Checklist",
             Pane::Alerts => "Alerts",
             Pane::Graph => "Graph",
+            Pane::Exposure => "Exposure",
         }
     }
 
@@ -146,6 +151,8 @@ pub enum Action {
     Undo,
     /// Show what still blocks readiness for approval.
     Blockers,
+    /// Background work may have answered: take what arrived.
+    Collect,
     /// The terminal was resized.
     Resize(u16, u16),
     /// A mouse click at a column and row.

@@ -365,7 +365,7 @@ pub const KEYMAP: &[Binding] = &[
         &[K(KeyCode::Tab)],
         Action::NextFocus,
         Some("pane"),
-        "focus the next pane (list, impact, findings, checklist, alerts, graph)",
+        "focus the next pane (list, impact, findings, checklist, alerts, graph, exposure)",
     ),
     b(
         Context::Global,
@@ -450,6 +450,13 @@ pub const KEYMAP: &[Binding] = &[
         Action::ShowPane(Pane::Graph),
         None,
         "show the graph pane",
+    ),
+    b(
+        Context::Global,
+        &[C('6')],
+        Action::ShowPane(Pane::Exposure),
+        None,
+        "show the exposure pane: what else can fail during the window",
     ),
     b(
         Context::Global,

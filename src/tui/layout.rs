@@ -26,6 +26,9 @@ pub struct PaneArea {
 /// The screen's regions (inner areas, inside borders).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Areas {
+    /// The pane the operator is on (its tab shows its title when the tabs
+    /// are compact).
+    pub current: Option<Pane>,
     /// Several panes side by side: the current one in `pane`, the others in
     /// `others`.
     pub dashboard: bool,
@@ -92,7 +95,10 @@ pub fn areas(w: u16, h: u16, _focus: Focus, current: Pane) -> Areas {
         };
     }
     if w >= DASHBOARD_WIDTH && h >= 24 {
-        return dashboard(w, h, current);
+        return Areas {
+            current: Some(current),
+            ..dashboard(w, h, current)
+        };
     }
     let header = Rect::new(0, 0, w, 1);
     let footer = Rect::new(0, h - 1, w, 1);
@@ -116,6 +122,7 @@ pub fn areas(w: u16, h: u16, _focus: Focus, current: Pane) -> Areas {
     };
     let inner = |r: Rect| Block::new().borders(Borders::ALL).inner(r);
     Areas {
+        current: Some(current),
         dashboard: false,
         others: [None, None],
         too_small: false,
@@ -164,6 +171,7 @@ fn dashboard(w: u16, h: u16, current: Pane) -> Areas {
         }
     }
     Areas {
+        current: Some(current),
         dashboard: true,
         others,
         too_small: false,
@@ -197,7 +205,7 @@ pub fn tab_at(a: &Areas, x: u16, y: u16) -> Option<Pane> {
     let mut cx = a.pane_block.x + 1;
     let compact = compact_tabs(a);
     for p in Pane::ALL {
-        let w = tab_label(p, compact).chars().count() as u16;
+        let w = tab_label(p, compact, a.current == Some(p)).chars().count() as u16;
         if x >= cx && x < cx + w {
             return Some(p);
         }
@@ -206,15 +214,17 @@ pub fn tab_at(a: &Areas, x: u16, y: u16) -> Option<Pane> {
     None
 }
 
-/// Tabs lose their padding when the pane is narrow, so all five fit.
+/// Tabs lose their padding and the titles of the panes not shown when the
+/// pane is narrow, so all of them fit.
 pub(super) fn compact_tabs(a: &Areas) -> bool {
-    a.pane_block.width < 62
+    a.pane_block.width < 76
 }
 
-pub(super) fn tab_label(p: Pane, compact: bool) -> String {
-    if compact {
-        let sep = if p == Pane::Graph { "" } else { " " };
-        format!("{} {}{sep}", p.index() + 1, p.title())
+pub(super) fn tab_label(p: Pane, compact: bool, current: bool) -> String {
+    if compact && !current {
+        format!("{} ", p.index() + 1)
+    } else if compact {
+        format!("{} {} ", p.index() + 1, p.title())
     } else {
         format!(" {} {} ", p.index() + 1, p.title())
     }

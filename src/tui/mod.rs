@@ -18,5 +18,6 @@ pub mod persist;
 mod terminal;
 pub mod theme;
 pub mod view;
+pub mod work;
 
 pub use terminal::{run, translate, unsuitable_terminal};

@@ -173,8 +173,17 @@ pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
     draw(&mut terminal, &app)?;
 
     while !app.quit && stop.load(Ordering::Relaxed) == 0 {
-        // A timeout only so that a signal is noticed; nothing is drawn on it.
-        if !event::poll(Duration::from_millis(200))? {
+        // A timeout so that a signal is noticed, and background work's
+        // answer is drawn when it comes; nothing else is drawn on it.
+        let waiting = app.background_pending();
+        let wait = if waiting { 50 } else { 200 };
+        if !event::poll(Duration::from_millis(wait))? {
+            if waiting {
+                app.update(Action::Collect);
+                if !app.background_pending() {
+                    draw(&mut terminal, &app)?;
+                }
+            }
             continue;
         }
         loop {
@@ -192,6 +201,7 @@ pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
             }
         }
         if !app.quit {
+            app.update(Action::Collect);
             draw(&mut terminal, &app)?;
         }
     }

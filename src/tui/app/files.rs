@@ -147,7 +147,12 @@ impl App {
                 });
                 plan.to_toml()
             }
-            _ => crate::report::markdown(self.topo(), self.plan(), self.review()),
+            // The record carries the exposure, as `report` writes it.
+            _ => crate::report::markdown(
+                self.topo(),
+                self.plan(),
+                &self.review().clone().with_exposure(self.topo()),
+            ),
         };
         let result = fsutil::write_output(path, text.as_bytes(), existing);
         self.message = Some(match (result, kind) {

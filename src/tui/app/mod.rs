@@ -117,6 +117,9 @@ pub struct App {
     /// Cursor over `check_rows`, always on an item row.
     pub checklist: Cursor,
     pub alerts_scroll: usize,
+    pub exposure_scroll: usize,
+    /// Computes the exposure off the keystroke path.
+    worker: crate::tui::work::Worker,
     pub graph_scroll: (usize, usize),
     /// `Some(scroll)` while the help is open.
     pub help: Option<usize>,
@@ -199,6 +202,8 @@ impl App {
             findings: Cursor::default(),
             checklist: Cursor::default(),
             alerts_scroll: 0,
+            exposure_scroll: 0,
+            worker: crate::tui::work::Worker::new(),
             graph_scroll: (0, 0),
             help: None,
             prompt: None,
@@ -242,6 +247,42 @@ impl App {
         &self.session
     }
 
+    /// The exposure of the plan as far as the worker got with it.
+    pub fn exposure(&self) -> crate::tui::work::Answer<'_> {
+        self.worker.answer()
+    }
+
+    /// How many services the exposure lists, once it is there.
+    pub(super) fn worker_entries(&self) -> Option<usize> {
+        match self.worker.answer() {
+            crate::tui::work::Answer::Ready(e) => Some(e.entries.len()),
+            _ => None,
+        }
+    }
+
+    /// True while background work has not answered: the loop looks for
+    /// its answer and draws when it comes.
+    pub fn background_pending(&self) -> bool {
+        self.worker.pending()
+    }
+
+    /// Blocks until background work has answered (tests; the export).
+    pub fn settle(&mut self) {
+        self.worker.wait();
+    }
+
+    /// Asks the worker for the exposure when the pane shows it: a mark
+    /// does not wait for it, and nobody pays for it unseen.
+    fn ask_exposure(&mut self) {
+        if self.pane == Pane::Exposure {
+            self.worker.ask(
+                self.session.topology_shared(),
+                &self.session.review().assessment,
+            );
+            self.exposure_scroll = 0;
+        }
+    }
+
     /// The keymap context of the current state.
     pub fn context(&self) -> Context {
         if self.help.is_some() {
@@ -261,7 +302,7 @@ impl App {
                 Pane::Checklist => Context::Checklist,
                 Pane::Impact | Pane::Findings => Context::Jumpable,
                 Pane::Graph => Context::Graph,
-                Pane::Alerts => Context::Global,
+                Pane::Alerts | Pane::Exposure => Context::Global,
             }
         }
     }
@@ -361,6 +402,10 @@ impl App {
             Action::ShowPane(p) => {
                 self.pane = p;
                 self.focus = Focus::Pane;
+                self.ask_exposure();
+            }
+            Action::Collect => {
+                self.worker.collect();
             }
             Action::Mark(a) => self.mark(a),
             Action::MarkShown(a) => self.mark_shown(a),
@@ -605,6 +650,7 @@ impl App {
         // A new plan draws a new graph: start it from its top left corner,
         // or a scroll kept from the old one shows blank space.
         self.graph_scroll = (0, 0);
+        self.ask_exposure();
     }
 
     /// A node's status before the change.

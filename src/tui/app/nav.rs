@@ -119,6 +119,16 @@ impl App {
                 self.alerts_scroll =
                     (self.alerts_scroll as isize + delta).clamp(0, max.max(0)) as usize;
             }
+            Pane::Exposure => {
+                let n = match self.worker_entries() {
+                    Some(n) => n + 4,
+                    None => 0,
+                };
+                let height = self.areas().pane.height as usize;
+                let max = n.saturating_sub(height) as isize;
+                self.exposure_scroll =
+                    (self.exposure_scroll as isize + delta).clamp(0, max.max(0)) as usize;
+            }
             Pane::Graph => {
                 let max = self.graph.height.saturating_sub(1) as isize;
                 self.graph_scroll.1 = (self.graph_scroll.1 as isize + delta).clamp(0, max) as usize;

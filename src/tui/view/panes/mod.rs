@@ -3,6 +3,7 @@
 
 mod alerts;
 mod checklist;
+mod exposure;
 mod findings;
 mod graph;
 mod impact;
@@ -36,7 +37,7 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
             } else {
                 Style::new()
             };
-            let title = Line::from(Span::styled(tab_label(p, false), style));
+            let title = Line::from(Span::styled(tab_label(p, false, on), style));
             block(app, title, on && focused).render(block_area, buf);
             draw(app, p, inner, buf);
         }
@@ -51,7 +52,7 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
             } else {
                 Style::new()
             };
-            Span::styled(tab_label(p, compact), style)
+            Span::styled(tab_label(p, compact, p == app.pane), style)
         })
         .collect();
     block(app, Line::from(tabs), focused).render(a.pane_block, buf);
@@ -66,6 +67,7 @@ fn draw(app: &App, pane: Pane, area: Rect, buf: &mut Buffer) {
         Pane::Checklist => checklist::checklist(app, area, buf),
         Pane::Alerts => alerts::alerts(app, area, buf),
         Pane::Graph => graph::draw_graph(app, area, buf),
+        Pane::Exposure => exposure::exposure(app, area, buf),
     }
 }
 
