@@ -4,6 +4,7 @@
 mod findings;
 mod standing;
 mod walk;
+pub mod waves;
 
 pub use findings::{Finding, FindingKind};
 pub use standing::standing_risks;
