@@ -40,6 +40,7 @@ pub mod text;
 pub mod topology;
 #[cfg(feature = "tui")]
 pub mod tui;
+pub mod wave_review;
 
 /// The seed incident's stack, compiled in as the demo topology.
 pub const DEMO_TOPOLOGY: &str = include_str!("../topologies/web-stack.toml");

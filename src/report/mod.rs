@@ -6,12 +6,16 @@ mod graph;
 mod json;
 mod markdown;
 mod text;
+mod waves;
 
 pub use alertmanager::{AlertmanagerError, alertmanager, window_end};
 pub use graph::{MERMAID_MAX_NODES, dot, mermaid};
-pub use json::json;
+pub use json::{json, json_with_waves};
 pub use markdown::markdown;
 pub use text::text;
+pub use waves::{
+    waves_json, waves_markdown, waves_section_markdown, waves_section_text, waves_text, why_text,
+};
 
 use crate::analysis::{Assessment, Origin};
 use crate::plan::Action;

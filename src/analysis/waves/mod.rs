@@ -266,10 +266,7 @@ pub(crate) fn units(topo: &Topology, named: &[Named]) -> Vec<Unit> {
 
 /// For each active-passive group with members in units: the unit of its
 /// active member and the units of its passive ones.
-pub(crate) fn active_passive(
-    topo: &Topology,
-    units: &[Unit],
-) -> Vec<(NodeId, usize, Vec<usize>)> {
+pub(crate) fn active_passive(topo: &Topology, units: &[Unit]) -> Vec<(NodeId, usize, Vec<usize>)> {
     let mut unit_of = std::collections::HashMap::new();
     for (u, unit) in units.iter().enumerate() {
         for s in &unit.steps {

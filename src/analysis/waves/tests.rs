@@ -194,6 +194,7 @@ fn random_plan(r: &mut Rng, t: &Topology, k: usize) -> Vec<Named> {
                 action,
                 selector: None,
                 planned: action.is_planned(),
+                wave: None,
             }
         })
         .collect()

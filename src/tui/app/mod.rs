@@ -430,6 +430,7 @@ impl App {
                     service: id,
                     action,
                     span: None,
+                    wave: None,
                 });
             }
             self.message = Some(format!(
