@@ -100,3 +100,58 @@ pub fn with_waves(
         split,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Action, resolve};
+
+    const T: &str = r#"[topology]
+name = "t"
+[services.a]
+labels = { pool = "x" }
+[services.b]
+labels = { pool = "x" }
+[services.c]
+labels = { pool = "y" }
+"#;
+
+    #[test]
+    fn a_selector_stays_whole_in_one_wave_and_is_split_across_several() {
+        let topo = crate::topology::load("t.toml", T).unwrap();
+        let plan = Plan::parse(
+            "p.toml",
+            "[[change]]\nselect = \"pool=x\"\naction = \"update\"\n[[change]]\nselect = \"pool=y\"\naction = \"reboot\"\n",
+        )
+        .unwrap();
+        let named = resolve(&topo, &plan.changes, None, "p").unwrap();
+        let wave = |id: &str| match id {
+            "a" => 2,
+            "b" => 1,
+            _ => 1,
+        };
+        let wave_of: Vec<u32> = named.iter().map(|n| wave(topo.id(n.service))).collect();
+        let (out, split) = with_waves(&plan, &topo, &named, &wave_of);
+        assert_eq!(split, ["pool=x"]);
+        let text = out.to_toml();
+        let back = Plan::parse("p.toml", &text).unwrap();
+        let got: Vec<(&str, Action, Option<u32>)> = back
+            .changes
+            .iter()
+            .map(|c| (c.service.as_str(), c.action, c.wave))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("b", Action::Update, Some(1)),
+                ("pool=y", Action::Reboot, Some(1)),
+                ("a", Action::Update, Some(2)),
+            ]
+        );
+        // Resolved again, each service keeps its wave.
+        let again = resolve(&topo, &back.changes, None, "p").unwrap();
+        for n in &again {
+            assert_eq!(n.wave, Some(wave(topo.id(n.service))));
+        }
+    }
+}

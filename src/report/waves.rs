@@ -234,7 +234,7 @@ pub fn waves_text(
     } else {
         let _ = writeln!(
             o,
-            "{} wave{} for {in_waves} change{} of the plan (with those implied on guests), each at most {} alone",
+            "{} wave{} for {in_waves} change{}, each at most {} alone",
             w.waves.len(),
             if w.waves.len() == 1 { "" } else { "s" },
             if in_waves == 1 { "" } else { "s" },
