@@ -104,6 +104,12 @@ impl Scratch {
         }
     }
 
+    /// The nodes the last trial re-read: what the unit reached and what
+    /// reads it.
+    pub(crate) fn last_reach(&self) -> &[NodeId] {
+        &self.dirty_list
+    }
+
     fn next_stamp(&mut self) {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {

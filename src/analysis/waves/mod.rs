@@ -11,6 +11,7 @@
 //! that tries to empty the smallest waves. Since the risk never falls when
 //! a change is added, any subset of a safe wave is safe.
 
+mod clique;
 mod eval;
 mod exact;
 mod order;
@@ -123,10 +124,16 @@ pub(crate) fn plan_waves_from(
     // Each unit alone: unsafe ones leave, the others' reach is kept.
     let mut safe: Vec<usize> = Vec::new();
     let mut unsafe_units = Vec::new();
+    let mut reach: Vec<Vec<NodeId>> = Vec::new();
     for (u, unit) in units.iter().enumerate() {
         let mut why = Vec::new();
         let risk = empty.try_add(&ctx, &mut sc, &unit.steps, Some(&mut why));
         empty.rollback();
+        reach.push(if risk > max_risk {
+            Vec::new()
+        } else {
+            sc.last_reach().to_vec()
+        });
         if risk > max_risk {
             why.retain(|w| w.0 > max_risk);
             why.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -159,7 +166,9 @@ pub(crate) fn plan_waves_from(
             max_risk,
             lower_bound,
         );
-        (a, Method::Greedy, lower_bound)
+        let reach: Vec<&[NodeId]> = safe.iter().map(|&u| reach[u].as_slice()).collect();
+        let clique = clique::bound(&ctx, &mut sc, &safe_units, &reach, &a, max_risk);
+        (a, Method::Greedy, lower_bound.max(clique))
     };
     let count = assign.iter().copied().max().map_or(0, |w| w + 1);
     let mut waves: Vec<Vec<usize>> = vec![Vec::new(); count];
