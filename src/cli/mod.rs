@@ -182,6 +182,7 @@ fn resolve_all(topo: &Topology, lp: &LoadedPlan) -> Result<Vec<plan::Named>, Cli
         .map(|p| p.display().to_string())
         .unwrap_or_default();
     let src = Source::new(&name, &lp.text);
+    plan::missing_waves(&lp.plan.changes, Some(&src), "command line")?;
     Ok(plan::resolve(
         topo,
         &lp.plan.changes,

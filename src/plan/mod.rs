@@ -490,6 +490,50 @@ pub fn pairs(named: &[Named]) -> Vec<(NodeId, Action)> {
     named.iter().map(|n| (n.service, n.action)).collect()
 }
 
+/// A plan with waves has a wave on every change: a change without one
+/// would be in no wave, and go unassessed. The command line refuses such a
+/// plan; the TUI (whose new marks have no wave yet) does not call this.
+///
+/// # Errors
+/// One located error per change without a wave, when another has one.
+pub fn missing_waves(
+    changes: &[Change],
+    source: Option<&Source<'_>>,
+    origin: &str,
+) -> Result<(), Diagnostics> {
+    if changes.iter().all(|c| c.wave.is_none()) {
+        return Ok(());
+    }
+    let errors: Vec<Diagnostic> = changes
+        .iter()
+        .filter(|c| c.wave.is_none())
+        .map(|c| {
+            let (msg, help) = (
+                format!(
+                    "`{}` {} has no wave, while the plan's other changes have one",
+                    c.service,
+                    if c.span.is_some() {
+                        "in the plan".to_string()
+                    } else {
+                        format!("in --{}", c.action.as_str())
+                    }
+                ),
+                "add wave = N to it (`blastradius waves TOPOLOGY --plan PLAN -o PLAN` writes them all)",
+            );
+            match (source, &c.span) {
+                (Some(src), Some(span)) => Diagnostic::at(src, span.clone(), msg),
+                _ => Diagnostic::whole_file(origin, msg),
+            }
+            .with_help(help)
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Diagnostics(errors))
+    }
+}
+
 /// "wave 2", or "no wave".
 fn wave_word(w: Option<u32>) -> String {
     w.map_or("no wave".to_string(), |w| format!("wave {w}"))
@@ -533,23 +577,6 @@ pub fn resolve(
             format!("in --{}", c.action.as_str())
         }
     };
-    // A plan with waves has a wave on every change: a change without one
-    // would be in no wave, and go unassessed.
-    if changes.iter().any(|c| c.wave.is_some()) {
-        for c in changes.iter().filter(|c| c.wave.is_none()) {
-            errors.push(
-                locate(
-                    c,
-                    format!(
-                        "`{}` {} has no wave, while the plan's other changes have one",
-                        c.service,
-                        flag(c)
-                    ),
-                )
-                .with_help("add wave = N to it (`blastradius waves TOPOLOGY --plan PLAN -o PLAN` writes them all)"),
-            );
-        }
-    }
     // Ids first, so that an id wins whatever the order of the changes.
     for c in changes.iter().filter(|c| !c.is_selector()) {
         match topo.lookup(&c.service) {
