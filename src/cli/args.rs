@@ -15,7 +15,7 @@ Examples:
   blastradius report topologies/web-stack.plan.toml -o change-record.md --force
   blastradius waves topologies/k8s-shop.toml --update pool=general -o night.plan.toml
 
-Exit codes: 0 fine, 1 risk at or above --fail-on (waves: a change unsafe even\nalone), 2 bad input or usage.";
+Exit codes: 0 fine, 1 risk at or above --fail-on, 2 bad input or usage.\n`waves` exits 1 when a change is over --max-risk even alone.";
 
 /// Maintenance risk assessment: before you reboot or update, see who goes
 /// down, which failovers will not save you, and what to do about it.
