@@ -64,7 +64,7 @@ pub struct Waves {
     pub method: Method,
     /// Orderings of active-passive groups that could not be kept (the
     /// active member shares a unit with a passive one, or the orderings
-    /// form a cycle): (group, active unit's first change).
+    /// form a cycle): the groups.
     pub dropped_orderings: Vec<NodeId>,
 }
 
