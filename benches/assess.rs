@@ -92,6 +92,7 @@ fn big_group(c: &mut Criterion) {
             service: format!("m{i}"),
             action: Action::Reboot,
             span: None,
+            wave: None,
         });
     }
     let changes = blastradius::plan::resolve(&topo, &plan.changes, None, "bench").unwrap();

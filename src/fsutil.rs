@@ -161,6 +161,38 @@ fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     o.open(path)
 }
 
+/// How a file written at `file` names `target`: relative to `file`'s
+/// folder when both resolve (a plan and its topology move together, and a
+/// plan stays inside its repository), else absolute. (The TUI's save has
+/// its own copy, `tui::app::files::topology_from`, until the session
+/// refactor moves it here.)
+pub fn relative_to_file(file: &Path, target: &Path) -> String {
+    let abs = std::fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
+    let folder = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(base) = std::fs::canonicalize(folder) else {
+        return abs.display().to_string();
+    };
+    let common = abs
+        .components()
+        .zip(base.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return abs.display().to_string();
+    }
+    let mut rel = std::path::PathBuf::new();
+    for _ in base.components().skip(common) {
+        rel.push("..");
+    }
+    for c in abs.components().skip(common) {
+        rel.push(c);
+    }
+    rel.display().to_string()
+}
+
 /// Writes `bytes` to `path` so that a crash at any moment leaves either the
 /// old file or the new one, never a torn one: a temporary file in the same
 /// folder (private, 0600), flushed to disk, then renamed over the target,

@@ -41,6 +41,7 @@ pub mod text;
 pub mod topology;
 #[cfg(feature = "tui")]
 pub mod tui;
+pub mod wave_review;
 pub mod words;
 
 /// The seed incident's stack, compiled in as the demo topology.

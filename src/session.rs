@@ -167,6 +167,7 @@ impl Session {
                             service: id.to_string(),
                             action: a,
                             span: None,
+                            wave: None,
                         });
                     }
                 }
@@ -359,6 +360,7 @@ mod tests {
                 service: s.into(),
                 action: a,
                 span: None,
+                wave: None,
             });
         }
         let (s, dropped) = Session::open_lenient(

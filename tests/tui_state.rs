@@ -291,16 +291,21 @@ fn tab_cycles_the_list_then_every_pane() {
             Pane::Findings,
             Pane::Checklist,
             Pane::Alerts,
-            Pane::Graph
+            Pane::Graph,
+            Pane::Exposure
         ]
     );
     app.update(Action::NextFocus);
-    assert_eq!(app.focus, Focus::List, "after the graph, back to the list");
+    assert_eq!(
+        app.focus,
+        Focus::List,
+        "after the last pane, back to the list"
+    );
 
     app.update(Action::PrevFocus);
-    assert_eq!((app.focus, app.pane), (Focus::Pane, Pane::Graph));
+    assert_eq!((app.focus, app.pane), (Focus::Pane, Pane::Exposure));
     app.update(Action::PrevFocus);
-    assert_eq!((app.focus, app.pane), (Focus::Pane, Pane::Alerts));
+    assert_eq!((app.focus, app.pane), (Focus::Pane, Pane::Graph));
 }
 
 #[test]

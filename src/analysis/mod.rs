@@ -5,6 +5,7 @@ mod exposure;
 mod findings;
 mod standing;
 mod walk;
+pub mod waves;
 
 pub use exposure::{Exposed, Exposure, exposure, standing_exposure};
 pub use findings::{Finding, FindingKind};

@@ -82,7 +82,7 @@ fn through(edge: Edge, target: Status) -> Status {
 }
 
 /// The status rules applied once to `id` given the current statuses.
-fn evaluate(topo: &Topology, start: &[Status], status: &[Status], id: NodeId) -> Status {
+pub(super) fn evaluate(topo: &Topology, start: &[Status], status: &[Status], id: NodeId) -> Status {
     match topo.node(id) {
         Node::Group(g) => group_status(g, status),
         Node::Service(s) => {

@@ -15,8 +15,9 @@ Examples:
   blastradius validate topologies/*.toml
   blastradius report topologies/web-stack.plan.toml -o change-record.md
   blastradius report topologies/web-stack.plan.toml -o change-record.md --force
+  blastradius waves topologies/k8s-shop.toml --update pool=general -o night.plan.toml
 
-Exit codes: 0 fine, 1 risk at or above --fail-on, 2 bad input or usage.";
+Exit codes: 0 fine, 1 risk at or above --fail-on, 2 bad input or usage.\n`waves` exits 1 when a change is over --max-risk even alone.";
 
 /// Maintenance risk assessment: before you reboot or update, see who goes
 /// down, which failovers will not save you, and what to do about it.
@@ -76,6 +77,9 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Write the Markdown record of a plan for the change-approval meeting
     Report(ReportArgs),
+    /// Split a plan's changes into the fewest waves that each stay at or
+    /// below a risk level; exit 1 when a change is over it even alone
+    Waves(WavesArgs),
     /// Draw the topology, or a change's blast radius, as Graphviz DOT or
     /// Mermaid
     Graph(GraphArgs),
@@ -236,6 +240,50 @@ pub struct ReportArgs {
     /// nearest folder above the plan with `.git`): only for plans you trust
     #[arg(long)]
     pub allow_outside: bool,
+
+    #[command(flatten)]
+    pub assess: AssessArgs,
+}
+
+/// Output formats of `waves`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WavesFormat {
+    /// Wave by wave, what goes and what to wait for, at 80 columns
+    Text,
+    /// Stable machine-readable shape, "version": 2
+    Json,
+    /// For the change record
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct WavesArgs {
+    /// The topology file (optional when --plan names one)
+    pub topology: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub changes: ChangeArgs,
+
+    /// The highest risk a wave may have, assessed alone
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = LevelArg::Medium)]
+    pub max_risk: LevelArg,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = WavesFormat::Text)]
+    pub format: WavesFormat,
+
+    /// Write the plan with `wave = N` on each change to PLAN (atomically);
+    /// `-` is standard output
+    #[arg(short, long, value_name = "PLAN")]
+    pub output: Option<PathBuf>,
+
+    /// Replace PLAN if it exists (it keeps its permissions)
+    #[arg(long, requires = "output")]
+    pub force: bool,
+
+    /// Use ASCII arrows in text output
+    #[arg(long)]
+    pub ascii: bool,
 
     #[command(flatten)]
     pub assess: AssessArgs,

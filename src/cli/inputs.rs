@@ -286,8 +286,9 @@ pub fn write_out(path: &Path, text: &str, force: bool) -> Result<(), CliError> {
 }
 
 /// The commands, for "did you mean" on a mistyped one.
-const COMMANDS: [&str; 8] = [
+const COMMANDS: [&str; 9] = [
     "check",
+    "waves",
     "validate",
     "report",
     "graph",

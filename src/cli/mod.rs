@@ -4,6 +4,7 @@
 mod args;
 pub mod env;
 mod inputs;
+mod waves;
 
 pub use args::{Cli, Command};
 pub use env::glyphs_from_env;
@@ -60,6 +61,7 @@ pub fn main() -> ExitCode {
         Some(Command::Check(a)) => check(&a),
         Some(Command::Validate(a)) => validate(&a),
         Some(Command::Report(a)) => report_cmd(&a),
+        Some(Command::Waves(a)) => waves::waves_cmd(&a),
         Some(Command::Graph(a)) => graph_cmd(&a),
         Some(Command::Import(a)) => import_cmd(&a),
         Some(Command::Completions(a)) => {
@@ -186,6 +188,7 @@ fn resolve_all(topo: &Topology, lp: &LoadedPlan) -> Result<Vec<plan::Named>, Cli
         .map(|p| p.display().to_string())
         .unwrap_or_default();
     let src = Source::new(&name, &lp.text);
+    plan::missing_waves(&lp.plan.changes, Some(&src), "command line")?;
     Ok(plan::resolve(
         topo,
         &lp.plan.changes,
@@ -216,6 +219,7 @@ fn plan_and_changes(topology: Option<&Path>, c: &ChangeArgs) -> Result<Loaded, C
                 service: id.clone(),
                 action,
                 span: None,
+                wave: None,
             });
         }
     }
@@ -261,6 +265,11 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
     if a.exposure {
         review = review.with_exposure(&topo);
     }
+    // A plan with waves is assessed wave by wave: its risk is the worst
+    // wave's.
+    let waves = crate::wave_review::plan_waves(&topo, &lp.plan, &changes, &rules, today)
+        .unwrap_or_default();
+    crate::wave_review::apply_worst(&mut review, &waves);
     let out = match a.format {
         Format::Text => {
             let glyphs = if a.ascii {
@@ -268,10 +277,20 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
             } else {
                 glyphs_from_env()
             };
-            report::text(&topo, &lp.plan, &review, env::width(), glyphs)
+            let mut t = report::text(&topo, &lp.plan, &review, env::width(), glyphs);
+            if !waves.is_empty() {
+                t.push_str(&report::waves_section_text(&topo, &waves, env::width()));
+            }
+            t
         }
-        Format::Json => report::json(&topo, &review),
-        Format::Markdown => report::markdown(&topo, &lp.plan, &review),
+        Format::Json => report::json_with_waves(&topo, &review, &waves),
+        Format::Markdown => {
+            let mut m = report::markdown(&topo, &lp.plan, &review);
+            if !waves.is_empty() {
+                m.push_str(&report::waves_section_markdown(&topo, &waves, true));
+            }
+            m
+        }
         Format::Alertmanager => report::alertmanager(&lp.plan, &review, &a.alert_label)
             .map_err(|e| CliError::Usage(e.to_string()))?,
     };
@@ -279,7 +298,7 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
     let risk = review.assessment.risk;
     // The process ends here: returning a large estate's memory to the
     // allocator piece by piece would only delay the exit.
-    std::mem::forget((topo, review, out));
+    std::mem::forget((topo, review, out, waves));
     Ok(match a.fail_on {
         Some(l) if risk >= level(l) => exit::RISK,
         _ => exit::OK,
@@ -410,9 +429,16 @@ fn report_cmd(a: &ReportArgs) -> Result<u8, CliError> {
     let changes = resolve_all(&topo, &lp)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
-    // The approval record always says what else can fail during the window.
-    let review = Review::new(&topo, &lp.plan, &changes, &rules, today).with_exposure(&topo);
-    let md = report::markdown(&topo, &lp.plan, &review);
+    // The approval record always says what else can fail during the window;
+    // a plan with waves is assessed wave by wave.
+    let mut review = Review::new(&topo, &lp.plan, &changes, &rules, today).with_exposure(&topo);
+    let waves = crate::wave_review::plan_waves(&topo, &lp.plan, &changes, &rules, today)
+        .unwrap_or_default();
+    crate::wave_review::apply_worst(&mut review, &waves);
+    let mut md = report::markdown(&topo, &lp.plan, &review);
+    if !waves.is_empty() {
+        md.push_str(&report::waves_section_markdown(&topo, &waves, true));
+    }
     match &a.output {
         None => emit(&md)?,
         Some(p) => inputs::write_out(p, &md, a.force)?,

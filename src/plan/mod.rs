@@ -2,6 +2,9 @@
 //! who signed. Loaded from and saved to TOML.
 
 pub mod selector;
+mod waves;
+
+pub use waves::with_waves;
 
 use crate::analysis::Level;
 use crate::diag::{Diagnostic, Diagnostics, Source, did_you_mean};
@@ -49,6 +52,8 @@ pub struct Change {
     /// Where the change was written, for error messages; `None` when it came
     /// from the command line or the TUI.
     pub span: Option<Range<usize>>,
+    /// The wave it goes in (`wave = N`, N >= 1), when the plan has waves.
+    pub wave: Option<u32>,
 }
 
 /// A sign-off for the approval record.
@@ -147,6 +152,7 @@ struct RawChange {
     service: Option<Spanned<String>>,
     select: Option<Spanned<String>>,
     action: Action,
+    wave: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +201,8 @@ struct OutChange<'p> {
     #[serde(skip_serializing_if = "Option::is_none")]
     select: Option<&'p str>,
     action: Action,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wave: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -213,7 +221,7 @@ impl Plan {
             crate::diag::from_toml(
                 &src,
                 &e,
-                "a plan has [plan] (title, topology, start, minutes), [[change]] (service or select, action = reboot|update|down), [[accept]] (risk, who, why), [checklist] done = [...] and [[signoff]]",
+                "a plan has [plan] (title, topology, start, minutes), [[change]] (service or select, action = reboot|update|down, wave = N), [[accept]] (risk, who, why), [checklist] done = [...] and [[signoff]]",
             )
         })?;
         let header = raw.plan.unwrap_or(RawHeader {
@@ -304,10 +312,26 @@ impl Plan {
                     .into());
                 }
             };
+            let wave = match c.wave {
+                None => None,
+                Some(w) => match u32::try_from(*w.get_ref()) {
+                    Ok(v) if v >= 1 => Some(v),
+                    _ => {
+                        return Err(Diagnostic::at(
+                            &src,
+                            w.span(),
+                            "`wave` must be a whole number, 1 or more",
+                        )
+                        .with_help("wave = 1 goes first; `blastradius waves -o PLAN` writes them")
+                        .into());
+                    }
+                },
+            };
             changes.push(Change {
                 span: Some(named.span()),
                 service: named.into_inner(),
                 action: c.action,
+                wave,
             });
         }
         let mut accepts = Vec::with_capacity(raw.accept.len());
@@ -387,6 +411,7 @@ impl Plan {
                     service: (!c.is_selector()).then_some(c.service.as_str()),
                     select: c.is_selector().then_some(c.service.as_str()),
                     action: c.action,
+                    wave: c.wave,
                 })
                 .collect(),
             checklist: OutChecklist { done: &self.done },
@@ -439,6 +464,7 @@ impl Plan {
                 service: service.to_string(),
                 action: a,
                 span: None,
+                wave: None,
             }),
             (None, None) => {}
         }
@@ -502,6 +528,8 @@ pub struct Named {
     /// which wins) is a what-if `down`: its boot facts still matter
     /// (DESIGN.md, "planned").
     pub planned: bool,
+    /// The wave of the change that named it, when the plan has waves.
+    pub wave: Option<u32>,
 }
 
 impl From<(NodeId, Action)> for Named {
@@ -511,6 +539,7 @@ impl From<(NodeId, Action)> for Named {
             action,
             selector: None,
             planned: action.is_planned(),
+            wave: None,
         }
     }
 }
@@ -528,6 +557,55 @@ pub fn also_planned(named: &[Named]) -> Vec<NodeId> {
 /// The (service, action) pairs of resolved changes, as the walk takes them.
 pub fn pairs(named: &[Named]) -> Vec<(NodeId, Action)> {
     named.iter().map(|n| (n.service, n.action)).collect()
+}
+
+/// A plan with waves has a wave on every change: a change without one
+/// would be in no wave, and go unassessed. The command line refuses such a
+/// plan; the TUI (whose new marks have no wave yet) does not call this.
+///
+/// # Errors
+/// One located error per change without a wave, when another has one.
+pub fn missing_waves(
+    changes: &[Change],
+    source: Option<&Source<'_>>,
+    origin: &str,
+) -> Result<(), Diagnostics> {
+    if changes.iter().all(|c| c.wave.is_none()) {
+        return Ok(());
+    }
+    let errors: Vec<Diagnostic> = changes
+        .iter()
+        .filter(|c| c.wave.is_none())
+        .map(|c| {
+            let (msg, help) = (
+                format!(
+                    "`{}` {} has no wave, while the plan's other changes have one",
+                    c.service,
+                    if c.span.is_some() {
+                        "in the plan".to_string()
+                    } else {
+                        format!("in --{}", c.action.as_str())
+                    }
+                ),
+                "add wave = N to it (`blastradius waves TOPOLOGY --plan PLAN -o PLAN` writes them all)",
+            );
+            match (source, &c.span) {
+                (Some(src), Some(span)) => Diagnostic::at(src, span.clone(), msg),
+                _ => Diagnostic::whole_file(origin, msg),
+            }
+            .with_help(help)
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Diagnostics(errors))
+    }
+}
+
+/// "wave 2", or "no wave".
+fn wave_word(w: Option<u32>) -> String {
+    w.map_or("no wave".to_string(), |w| format!("wave {w}"))
 }
 
 /// Resolves changes against a topology, selectors expanded: an explicit id
@@ -624,6 +702,18 @@ pub fn resolve(
                 );
             }
             Some(id) => match at.get(&id) {
+                Some(&(i, _)) if out[i].action == c.action && out[i].wave != c.wave => errors.push(
+                    locate(
+                        c,
+                        format!(
+                            "service `{}` is put in two waves ({} and {})",
+                            c.service,
+                            wave_word(out[i].wave),
+                            wave_word(c.wave)
+                        ),
+                    )
+                    .with_help("give each service one wave"),
+                ),
                 Some(&(i, _)) if out[i].action == c.action => {}
                 Some(&(i, _)) => errors.push(
                     locate(
@@ -644,6 +734,7 @@ pub fn resolve(
                         action: c.action,
                         selector: None,
                         planned: c.action.is_planned(),
+                        wave: c.wave,
                     });
                 }
             },
@@ -676,6 +767,26 @@ pub fn resolve(
                 // An id wins over a selector; the selector's reboot or
                 // update still reaches the service.
                 Some(&(i, true)) => out[i].planned |= c.action.is_planned(),
+                Some(&(i, false)) if out[i].action == c.action && out[i].wave != c.wave => {
+                    errors.push(
+                        locate(
+                            c,
+                            format!(
+                                "service `{}` is put in two waves by selectors: {} by `{}` and {} by `{}`",
+                                topo.id(id),
+                                wave_word(out[i].wave),
+                                out[i].selector.as_deref().unwrap_or(""),
+                                wave_word(c.wave),
+                                c.service
+                            ),
+                        )
+                        .with_help(format!(
+                            "narrow one selector, or name `{}` by its id with its wave",
+                            topo.id(id)
+                        )),
+                    );
+                    break;
+                }
                 Some(&(i, false)) if out[i].action == c.action => {}
                 Some(&(i, false)) => {
                     errors.push(
@@ -705,6 +816,7 @@ pub fn resolve(
                         action: c.action,
                         selector: Some(c.service.clone()),
                         planned: c.action.is_planned(),
+                        wave: c.wave,
                     });
                 }
             }
@@ -837,6 +949,7 @@ at = 2023-06-08T18:00:00+03:00
                 service: format!("m{i}"),
                 action: Action::Reboot,
                 span: None,
+                wave: None,
             })
             .collect();
         assert_eq!(
@@ -898,6 +1011,7 @@ members = ["web-1", "web-2", "web-3"]
             service: s.to_string(),
             action,
             span: None,
+            wave: None,
         }
     }
 

@@ -8,6 +8,17 @@ use crate::topology::{Node, Topology};
 /// straight from the review (no tree of values: a 100,000-service review
 /// has tens of thousands of objects). Fields come in DESIGN.md's order.
 pub fn json(topo: &Topology, r: &Review) -> String {
+    json_with_waves(topo, r, &[])
+}
+
+/// [`json`], with a `"waves"` array when the plan has waves: each wave's
+/// number, changes, risk and users (the rest of the document is the whole
+/// plan's).
+pub fn json_with_waves(
+    topo: &Topology,
+    r: &Review,
+    waves: &[crate::wave_review::WaveReview],
+) -> String {
     let a = &r.assessment;
     let ids = |v: &[crate::topology::NodeId]| v.iter().map(|&n| topo.id(n)).collect::<Vec<_>>();
     let mut services = Vec::new();
@@ -47,57 +58,17 @@ pub fn json(topo: &Topology, r: &Review) -> String {
             }
         }
     }
-    // The selector that named each change, by service.
-    let selector_of = |n: crate::topology::NodeId| {
-        r.named
-            .binary_search_by_key(&n, |c| c.service)
-            .ok()
-            .and_then(|i| r.named[i].selector.as_deref())
-    };
     let doc = Doc {
         version: 2,
         topology: &topo.name,
-        changes: a
-            .changes(topo)
-            .map(|(n, act)| ChangeOut {
-                service: topo.id(n),
-                action: act.as_str(),
-                via: a.via(n).map(|h| topo.id(h)),
-                selector: if a.via(n).is_none() {
-                    selector_of(n)
-                } else {
-                    None
-                },
-            })
-            .collect(),
+        changes: changes_out(topo, r),
         risk: a.risk.as_str(),
         risk_before: a.risk_before.as_str(),
         ready: r.ready(),
-        users: UsersOut {
-            down: a.users.down,
-            degraded: a.users.degraded,
-            before: Pair {
-                down: a.users.before_down,
-                degraded: a.users.before_degraded,
-            },
-            added: Pair {
-                down: a.users.added_down,
-                degraded: a.users.added_degraded,
-            },
-        },
+        users: users_out(a),
         services,
         groups,
-        findings: a
-            .findings
-            .iter()
-            .map(|f| FindingOut {
-                kind: f.kind.as_str(),
-                severity: f.severity.as_str(),
-                new: f.new,
-                subjects: ids(&f.subjects),
-                message: &f.message,
-            })
-            .collect(),
+        findings: findings_out(topo, a, false),
         checklist: r
             .checklist
             .items
@@ -136,6 +107,19 @@ pub fn json(topo: &Topology, r: &Review) -> String {
                 })
                 .collect()
         }),
+        waves: (!waves.is_empty()).then(|| {
+            waves
+                .iter()
+                .map(|w| WaveOut {
+                    wave: w.wave,
+                    changes: changes_out(topo, &w.review),
+                    risk: w.review.assessment.risk.as_str(),
+                    users: users_out(&w.review.assessment),
+                    findings: None,
+                    gate: None,
+                })
+                .collect()
+        }),
     };
     let mut s = super::jsonfmt::to_string_pretty(&doc);
     s.push('\n');
@@ -160,6 +144,9 @@ struct Doc<'a> {
     /// With `--exposure` only (DESIGN.md: after `accepted`).
     #[serde(skip_serializing_if = "Option::is_none")]
     exposure: Option<Vec<ExposedOut<'a>>>,
+    /// A plan with waves: each wave assessed alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waves: Option<Vec<WaveOut<'a>>>,
 }
 
 #[derive(serde::Serialize)]
@@ -167,6 +154,78 @@ struct ExposedOut<'a> {
     service: &'a str,
     users: f64,
     before: bool,
+}
+
+/// One wave: in `check`'s `"waves"` (number, changes, risk, users) and in
+/// `waves --format json` (with its findings and gate too).
+#[derive(serde::Serialize)]
+pub(super) struct WaveOut<'a> {
+    pub wave: u32,
+    pub changes: Vec<ChangeOut<'a>>,
+    pub risk: &'a str,
+    pub users: UsersOut,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Vec<FindingOut<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<Vec<super::waves::GateOut<'a>>>,
+}
+
+/// The changes of a review, implied ones included, as DESIGN.md shows them.
+pub(super) fn changes_out<'a>(topo: &'a Topology, r: &'a Review) -> Vec<ChangeOut<'a>> {
+    let a = &r.assessment;
+    // The selector that named each change, by service.
+    let selector_of = |n: crate::topology::NodeId| {
+        r.named
+            .binary_search_by_key(&n, |c| c.service)
+            .ok()
+            .and_then(|i| r.named[i].selector.as_deref())
+    };
+    a.changes(topo)
+        .map(|(n, act)| ChangeOut {
+            service: topo.id(n),
+            action: act.as_str(),
+            via: a.via(n).map(|h| topo.id(h)),
+            selector: if a.via(n).is_none() {
+                selector_of(n)
+            } else {
+                None
+            },
+        })
+        .collect()
+}
+
+pub(super) fn users_out(a: &crate::analysis::Assessment) -> UsersOut {
+    UsersOut {
+        down: a.users.down,
+        degraded: a.users.degraded,
+        before: Pair {
+            down: a.users.before_down,
+            degraded: a.users.before_degraded,
+        },
+        added: Pair {
+            down: a.users.added_down,
+            degraded: a.users.added_degraded,
+        },
+    }
+}
+
+/// Findings as JSON; `only_new` keeps the plan's own.
+pub(super) fn findings_out<'a>(
+    topo: &'a Topology,
+    a: &'a crate::analysis::Assessment,
+    only_new: bool,
+) -> Vec<FindingOut<'a>> {
+    a.findings
+        .iter()
+        .filter(|f| f.new || !only_new)
+        .map(|f| FindingOut {
+            kind: f.kind.as_str(),
+            severity: f.severity.as_str(),
+            new: f.new,
+            subjects: f.subjects.iter().map(|&n| topo.id(n)).collect(),
+            message: &f.message,
+        })
+        .collect()
 }
 
 #[derive(serde::Serialize)]
@@ -185,7 +244,7 @@ struct Alerts<'a> {
 }
 
 #[derive(serde::Serialize)]
-struct ChangeOut<'a> {
+pub(super) struct ChangeOut<'a> {
     service: &'a str,
     action: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -206,7 +265,7 @@ struct ItemOut<'a> {
 }
 
 #[derive(serde::Serialize)]
-struct FindingOut<'a> {
+pub(super) struct FindingOut<'a> {
     kind: &'a str,
     severity: &'a str,
     new: bool,
@@ -238,7 +297,7 @@ struct ServiceOut<'a> {
 }
 
 #[derive(serde::Serialize)]
-struct UsersOut {
+pub(super) struct UsersOut {
     down: f64,
     degraded: f64,
     before: Pair,
@@ -246,7 +305,7 @@ struct UsersOut {
 }
 
 #[derive(serde::Serialize)]
-struct Pair {
+pub(super) struct Pair {
     down: f64,
     degraded: f64,
 }

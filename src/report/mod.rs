@@ -8,6 +8,7 @@ mod json;
 mod jsonfmt;
 mod markdown;
 mod text;
+mod waves;
 
 pub use alertmanager::{AlertmanagerError, alertmanager, valid_label_name, window_end};
 pub use exposure::{
@@ -15,9 +16,12 @@ pub use exposure::{
     standing_exposure_lines,
 };
 pub use graph::{MERMAID_MAX_NODES, dot, mermaid};
-pub use json::json;
+pub use json::{json, json_with_waves};
 pub use markdown::markdown;
 pub use text::text;
+pub use waves::{
+    waves_json, waves_markdown, waves_section_markdown, waves_section_text, waves_text, why_text,
+};
 
 use crate::analysis::Assessment;
 use crate::topology::{NodeId, Topology};
