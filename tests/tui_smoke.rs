@@ -122,6 +122,24 @@ impl Tmux {
         assert!(out.status.success(), "send-keys {key}");
     }
 
+    /// Polls the screen until `ok` holds; panics with the last screen after
+    /// the deadline.
+    fn wait_until(&self, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "{}: waited {DEADLINE:?}; the screen:\n{screen}",
+                self.session
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Polls the screen until it contains `text`; panics with the last
     /// screen after the deadline.
     fn wait_for(&self, text: &str) -> String {
@@ -531,15 +549,23 @@ fn meeting(w: u16, h: u16) {
     tmux.type_text("2023-06-08T22:00:00+03:00 90");
     tmux.press("Enter");
     tmux.wait_for("for 90 min");
-    // Tick every blocking item: `b` puts the cursor on the first open one.
+    // Tick every blocking item: `b` puts the cursor on the first open one
+    // and says how many are open; each tick must bring the count down
+    // before the next `b` (the screen of the last one is still up).
+    let open = |screen: &str| -> Option<usize> {
+        let at = screen.find(" blocking item")?;
+        screen[..at]
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse().ok())
+    };
+    tmux.type_text("b");
+    let mut screen = tmux.wait_for("NOT READY:");
     let mut ticked = 0;
-    loop {
-        tmux.type_text("b");
-        let screen = tmux.wait_for("NOT READY:");
-        if !screen.contains("blocking item") {
-            break;
-        }
+    while let Some(n) = open(&screen) {
         tmux.type_text(" ");
+        tmux.type_text("b");
+        screen = tmux.wait_until(|s| s.contains("NOT READY:") && open(s) != Some(n));
         ticked += 1;
         assert!(ticked < 40, "blocking items never ran out:\n{screen}");
     }
