@@ -5,6 +5,7 @@
 //! accepts and never answers costs the timeout and no more.
 
 use std::io::ErrorKind;
+use std::sync::Arc;
 use std::time::Duration;
 use ureq::Agent;
 use ureq::tls::{RootCerts, TlsConfig};
@@ -31,6 +32,9 @@ pub(super) fn agent(timeout: Duration) -> Agent {
         .tls_config(
             TlsConfig::builder()
                 .root_certs(RootCerts::PlatformVerifier)
+                .unversioned_rustls_crypto_provider(Arc::new(
+                    rustls::crypto::ring::default_provider(),
+                ))
                 .build(),
         )
         .build()
@@ -75,7 +79,11 @@ pub(super) fn get_ok(agent: &Agent, url: &str, timeout: Duration) -> Result<Vec<
 pub(super) fn describe(e: &ureq::Error, timeout: Duration) -> String {
     match e {
         ureq::Error::Timeout(_) => format!("no answer within {} ms", timeout.as_millis()),
-        ureq::Error::Io(io) => io_reason(io),
+        // A handshake that fails comes as an I/O error wrapping rustls'.
+        ureq::Error::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+            Some(tls) => format!("TLS: {tls}"),
+            None => io_reason(io),
+        },
         ureq::Error::HostNotFound => "host not found".to_string(),
         ureq::Error::Rustls(tls) => format!("TLS: {tls}"),
         ureq::Error::Tls(tls) => format!("TLS: {tls}"),
