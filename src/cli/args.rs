@@ -72,21 +72,21 @@ pub struct TuiArgs {
 #[derive(Debug, Args, Default, Clone)]
 pub struct LiveArgs {
     /// Read the estate's current state (probes, Prometheus, Alertmanager)
-    /// instead of trusting the file's `state`; the topology's [live] table
+    /// instead of trusting the file's `state`; the topology's `[live]` table
     /// says where
     #[arg(long)]
     pub live: bool,
 
-    /// Prometheus base URL, instead of [live] prometheus (implies --live)
+    /// Prometheus base URL, instead of `[live]` prometheus (implies --live)
     #[arg(long, value_name = "URL", value_parser = parse_url)]
     pub prometheus: Option<crate::live::Url>,
 
-    /// Alertmanager base URL, instead of [live] alertmanager (implies
+    /// Alertmanager base URL, instead of `[live]` alertmanager (implies
     /// --live)
     #[arg(long, value_name = "URL", value_parser = parse_url)]
     pub alertmanager: Option<crate::live::Url>,
 
-    /// Bound of each probe and query in milliseconds, instead of [live]
+    /// Bound of each probe and query in milliseconds, instead of `[live]`
     /// timeout_ms (default 2000; implies --live)
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(1..=600_000))]
     pub probe_timeout: Option<u32>,

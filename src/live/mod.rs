@@ -304,7 +304,7 @@ pub fn observe(topo: &Topology, sources: &Sources, now: SystemTime) -> Observati
             .alertmanager
             .as_ref()
             .map(|url| s.spawn(|| alertmanager::silences(&agent, url, t)));
-        let probed = probe::run_all(&probes, t);
+        let probed = probe::run_all(&agent, &probes, t);
         (probed, prom.map(join), alerts.map(join), silences.map(join))
     });
     for ((service, _), (state, detail)) in probes.iter().zip(probed) {

@@ -20,8 +20,11 @@ const STACK: usize = 512 * 1024;
 
 /// Runs every probe, at most [`MAX_PARALLEL`] at a time; the answers come
 /// in the order of `probes`.
-pub(super) fn run_all(probes: &[(NodeId, &str)], timeout: Duration) -> Vec<(State, String)> {
-    let agent = http::agent(timeout);
+pub(super) fn run_all(
+    agent: &ureq::Agent,
+    probes: &[(NodeId, &str)],
+    timeout: Duration,
+) -> Vec<(State, String)> {
     let next = AtomicUsize::new(0);
     let work = || {
         let mut mine = Vec::new();
@@ -30,7 +33,7 @@ pub(super) fn run_all(probes: &[(NodeId, &str)], timeout: Duration) -> Vec<(Stat
             let Some(&(_, target)) = probes.get(i) else {
                 return mine;
             };
-            mine.push((i, probe(&agent, target, timeout)));
+            mine.push((i, probe(agent, target, timeout)));
         }
     };
     let threads = probes.len().min(MAX_PARALLEL);
