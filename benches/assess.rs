@@ -66,5 +66,46 @@ fn analysis(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, analysis);
+/// Rebooting 60,000 members of one 100,000-member group: the whole review
+/// and its silences (each was quadratic in the group or the plan).
+fn big_group(c: &mut Criterion) {
+    use blastradius::plan::{Action, Plan};
+    let n = 100_000;
+    let members: Vec<String> = (0..n).map(|i| format!("\"m{i}\"")).collect();
+    let text: String = std::iter::once(
+        "[topology]\nname = \"g\"\n[services.site]\nusers = 1.0\nrequires = [\"g\"]\n".to_string(),
+    )
+    .chain((0..n).map(|i| format!("[services.m{i}]\n")))
+    .chain(std::iter::once(format!(
+        "[groups.g]\nmembers = [{}]\n",
+        members.join(",")
+    )))
+    .collect();
+    let topo = blastradius::topology::load("g.toml", &text).unwrap();
+    let mut plan = Plan {
+        start: Some("2024-06-01T22:00:00Z".parse().unwrap()),
+        minutes: Some(60),
+        ..Plan::default()
+    };
+    for i in 0..60_000 {
+        plan.changes.push(blastradius::plan::Change {
+            service: format!("m{i}"),
+            action: Action::Reboot,
+            span: None,
+        });
+    }
+    let changes = blastradius::plan::resolve(&topo, &plan.changes, None, "bench").unwrap();
+    let rules = RuleSet::defaults();
+    let mut group = c.benchmark_group("hostile shapes");
+    common::size_group(&mut group, n);
+    group.bench_function("60k reboots in a 100k group: review+silences", |b| {
+        b.iter(|| {
+            let r = Review::new(&topo, &plan, black_box(&changes), &rules, common::TODAY);
+            report::alertmanager(&plan, &r, "service").unwrap()
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, analysis, big_group);
 criterion_main!(benches);

@@ -30,7 +30,7 @@ impl Diagnostic {
     /// A diagnostic at a byte span of `source`.
     pub fn at(source: &Source<'_>, span: Range<usize>, message: impl Into<String>) -> Self {
         let (line, column, snippet, width) = source.locate(span);
-        let (snippet, underline) = window(&snippet, column, width);
+        let (snippet, underline) = window(snippet, column, width);
         Diagnostic {
             file: source.name.to_string(),
             line,
@@ -126,14 +126,28 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
+/// Errors shown at most; the rest are counted on one line. A file with ten
+/// thousand copies of one mistake needs the first few to be fixed, not a
+/// terminal full of them (DESIGN.md "Files and limits").
+pub const MAX_SHOWN: usize = 50;
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, d) in self.0.iter().enumerate() {
+        for (i, d) in self.0.iter().take(MAX_SHOWN).enumerate() {
             if i > 0 {
                 writeln!(f)?;
                 writeln!(f)?;
             }
             write!(f, "{d}")?;
+        }
+        let rest = self.0.len().saturating_sub(MAX_SHOWN);
+        if rest > 0 {
+            write!(
+                f,
+                "\n\nerror: {rest} more error{} not shown ({} in all); fix the ones above and run again",
+                if rest == 1 { "" } else { "s" },
+                self.0.len()
+            )?;
         }
         Ok(())
     }
@@ -151,28 +165,53 @@ pub struct Source<'a> {
     pub name: &'a str,
     /// The whole text.
     pub text: &'a str,
+    /// The byte offset of each line's start, built on the first error
+    /// located (codespan's line table): every later error is found by a
+    /// binary search instead of a rescan of the text before it, which made
+    /// ten thousand errors in one file cost minutes.
+    lines: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl<'a> Source<'a> {
     /// Wraps a text with the name to show in diagnostics.
     pub fn new(name: &'a str, text: &'a str) -> Self {
-        Source { name, text }
+        Source {
+            name,
+            text,
+            lines: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The start of every line, in order; the first is 0.
+    fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 
     /// Line (1-based), column (1-based, in characters), the line's text, and
     /// the width in characters of the span clipped to that line.
-    fn locate(&self, span: Range<usize>) -> (usize, usize, String, usize) {
-        let start = floor_char_boundary(self.text, span.start.min(self.text.len()));
-        let end = floor_char_boundary(self.text, span.end.clamp(start, self.text.len()));
-        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = self.text[start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start + i);
-        let line = self.text[..start].matches('\n').count() + 1;
-        let column = self.text[line_start..start].chars().count() + 1;
-        let snippet = self.text[line_start..line_end].trim_end_matches('\r');
-        let width = self.text[start..end.min(line_end)].chars().count();
-        (line, column, snippet.to_string(), width)
+    ///
+    /// # Complexity
+    /// O(log lines + the line's length), after the line table is built once.
+    fn locate(&self, span: Range<usize>) -> (usize, usize, &'a str, usize) {
+        let text = self.text;
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let end = floor_char_boundary(text, span.end.clamp(start, text.len()));
+        let starts = self.line_starts();
+        // The last line start at or before `start`.
+        let line = starts.partition_point(|&s| s <= start).max(1);
+        let line_start = starts[line - 1];
+        let line_end = starts
+            .get(line)
+            .map_or(text.len(), |&next| next - 1)
+            .max(line_start);
+        let column = text[line_start..start].chars().count() + 1;
+        let snippet = text[line_start..line_end].trim_end_matches('\r');
+        let width = text[start..end.min(line_end).max(start)].chars().count();
+        (line, column, snippet, width)
     }
 }
 
@@ -214,30 +253,64 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 
 /// The candidate closest to `wanted` by edit distance, if it is close enough
 /// to be a plausible typo (at most a third of the word, and at least one edit).
+///
+/// # Complexity
+/// O(candidates) for the length test, and an edit distance only for the
+/// candidates whose length is within the limit of `wanted`'s: two words
+/// whose lengths differ by more than the limit are further apart than it.
+/// A name longer than [`MAX_SUGGESTED`] characters gets no suggestion.
 pub fn nearest<'c>(wanted: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let limit = (wanted.chars().count() / 3).max(2);
+    let len = wanted.chars().count();
+    if len > MAX_SUGGESTED {
+        return None;
+    }
+    let limit = (len / 3).max(2);
+    let wanted: Vec<char> = wanted.chars().collect();
+    let mut scratch = (Vec::new(), Vec::new(), Vec::new());
     candidates
         .into_iter()
-        .map(|c| (edit_distance(wanted, c), c))
+        // Bytes bound characters from above (and by 4x from below): a cheap
+        // first cut before counting characters.
+        .filter(|c| c.len() + limit >= len && c.len() <= 4 * (len + limit))
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
+        .map(|c| (edit_distance(&wanted, c, &mut scratch), c))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+/// Names longer than this get no "did you mean": ids are short, and an
+/// edit distance costs the product of two lengths.
+pub const MAX_SUGGESTED: usize = 256;
+
+/// Levenshtein distance over characters; `scratch` holds buffers reused
+/// from one call to the next.
+fn edit_distance(a: &[char], b: &str, scratch: &mut (Vec<char>, Vec<usize>, Vec<usize>)) -> usize {
+    #[cfg(test)]
+    DISTANCES.with(|n| n.set(n.get() + 1));
+    let (bc, prev, cur) = scratch;
+    bc.clear();
+    bc.extend(b.chars());
+    prev.clear();
+    prev.extend(0..=bc.len());
+    cur.clear();
+    cur.resize(bc.len() + 1, 0);
+    for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
+        for (j, cb) in bc.iter().enumerate() {
+            let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        std::mem::swap(&mut prev, &mut cur);
+        std::mem::swap(prev, cur);
     }
-    prev[b.len()]
+    prev[bc.len()]
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Edit distances computed on this thread: what the tests of the
+    /// suggestions' cost count.
+    pub(crate) static DISTANCES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// "did you mean `x`?" for an unknown name, or a fallback hint.
@@ -325,6 +398,70 @@ mod tests {
         let h =
             suggestion_for_unknown("unknown field `requries`, expected one of `requires`, `wants`");
         assert_eq!(h.as_deref(), Some("did you mean `requires`?"));
+    }
+
+    #[test]
+    fn suggestions_skip_candidates_of_a_far_length() {
+        let ids: Vec<String> = (0..10_000).map(|i| format!("svc-{i}")).collect();
+        let before = DISTANCES.with(|n| n.get());
+        assert_eq!(
+            nearest("database-primray", ids.iter().map(String::as_str)),
+            None
+        );
+        assert_eq!(DISTANCES.with(|n| n.get()) - before, 0, "pruned by length");
+        // Only the candidates within reach by length are measured.
+        let mut ids = ids;
+        ids.push("database-primary".into());
+        let before = DISTANCES.with(|n| n.get());
+        assert_eq!(
+            nearest("database-primray", ids.iter().map(String::as_str)),
+            Some("database-primary")
+        );
+        assert_eq!(DISTANCES.with(|n| n.get()) - before, 1);
+        assert_eq!(nearest(&"x".repeat(MAX_SUGGESTED + 1), ["x"]), None);
+    }
+
+    #[test]
+    fn many_errors_are_located_through_the_line_table() {
+        let text: String = (0..20_000)
+            .map(|i| format!("k{i} = [\"é\", \"x\"]\n"))
+            .collect();
+        let src = Source::new("f", &text);
+        let mut at = 0;
+        for (i, line) in text.lines().enumerate().step_by(997) {
+            let start = text[at..].find(line).unwrap() + at;
+            at = start;
+            let x = start + line.find('x').unwrap();
+            let d = Diagnostic::at(&src, x..x + 1, "bad");
+            assert_eq!((d.line, d.snippet.as_str()), (i + 1, line));
+            assert_eq!(
+                d.column,
+                line[..line.find('x').unwrap()].chars().count() + 1
+            );
+        }
+        // The last line without a newline, and the very end.
+        let src = Source::new("f", "a\nbc");
+        assert_eq!(Diagnostic::at(&src, 3..4, "x").line, 2);
+        assert_eq!(Diagnostic::at(&src, 4..4, "x").column, 3);
+    }
+
+    #[test]
+    fn at_most_fifty_errors_are_shown_then_one_line_counts_the_rest() {
+        let all = Diagnostics(
+            (0..10_000)
+                .map(|i| Diagnostic::whole_file("f.toml", format!("problem {i}")))
+                .collect(),
+        );
+        let shown = all.to_string();
+        assert_eq!(shown.matches("error: problem").count(), MAX_SHOWN);
+        assert!(
+            shown.ends_with(
+                "error: 9950 more errors not shown (10000 in all); fix the ones above and run again"
+            ),
+            "{shown}"
+        );
+        let few = Diagnostics(vec![Diagnostic::whole_file("f", "one")]).to_string();
+        assert!(!few.contains("not shown"), "{few}");
     }
 
     #[test]

@@ -80,7 +80,7 @@ pub fn read_text_file_within(path: &Path, limit: Limit) -> Result<String, Diagno
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => fail(
             "no such file".into(),
-            "check the path; example topologies are in topologies/",
+            "check the path; `blastradius example > web-stack.toml` writes a complete example",
         ),
         std::io::ErrorKind::PermissionDenied => fail(
             "permission denied".into(),

@@ -35,12 +35,14 @@ pub mod live;
 pub mod plan;
 pub mod report;
 pub mod review;
+pub mod session;
 #[doc(hidden)]
 pub mod testgen;
 pub mod text;
 pub mod topology;
 #[cfg(feature = "tui")]
 pub mod tui;
+pub mod words;
 
 /// The seed incident's stack, compiled in as the demo topology.
 pub const DEMO_TOPOLOGY: &str = include_str!("../topologies/web-stack.toml");

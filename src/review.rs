@@ -18,6 +18,9 @@ pub struct Review {
     pub named: Vec<Named>,
     /// The plan's acceptances of risk, in file order.
     pub accepted: Vec<Accept>,
+    /// What else can fail during the window, when asked for
+    /// ([`Review::with_exposure`]): `check --exposure`, `report`.
+    pub exposure: Option<analysis::Exposure>,
 }
 
 /// Why a plan is or is not ready for approval.
@@ -81,7 +84,18 @@ impl Review {
                 v
             },
             accepted: plan.accepts.clone(),
+            exposure: None,
         }
+    }
+
+    /// The review with its exposure computed (DESIGN.md "Exposure"): the
+    /// outputs then show it.
+    ///
+    /// # Complexity
+    /// See [`analysis::exposure`]: near-linear in the estate.
+    pub fn with_exposure(mut self, topo: &Topology) -> Review {
+        self.exposure = Some(analysis::exposure(topo, &self.assessment));
+        self
     }
 
     /// The highest level accepted by name (who and why), if any.

@@ -115,3 +115,69 @@ mod tests {
         assert_eq!(truncate("abc", 4, "…"), "abc");
     }
 }
+
+/// Natural order: runs of digits compare by their value, the rest byte by
+/// byte, so `app-2` comes before `app-10` and `app-101` before `app-1000`.
+/// Equal values with different zero padding fall back to plain order, so
+/// the order is total.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        if x[i].is_ascii_digit() && y[j].is_ascii_digit() {
+            let si = i;
+            while i < x.len() && x[i].is_ascii_digit() {
+                i += 1;
+            }
+            let sj = j;
+            while j < y.len() && y[j].is_ascii_digit() {
+                j += 1;
+            }
+            // Compare the digit runs by value without parsing (they may be
+            // longer than any integer): strip leading zeros, then length,
+            // then digits.
+            let p = trim_zeros(&x[si..i]);
+            let q = trim_zeros(&y[sj..j]);
+            let by_value = p.len().cmp(&q.len()).then_with(|| p.cmp(q));
+            if by_value != Ordering::Equal {
+                return by_value;
+            }
+        } else {
+            match x[i].cmp(&y[j]) {
+                Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+    (x.len() - i).cmp(&(y.len() - j)).then_with(|| a.cmp(b))
+}
+
+fn trim_zeros(d: &[u8]) -> &[u8] {
+    let start = d.iter().position(|&c| c != b'0').unwrap_or(d.len());
+    &d[start..]
+}
+
+#[cfg(test)]
+mod natural_tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn numbers_in_ids_sort_by_value() {
+        let mut v = vec![
+            "app-1000", "app-101", "app-2", "app-10", "app-b", "app-a", "app-02",
+        ];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            v,
+            [
+                "app-02", "app-2", "app-10", "app-101", "app-1000", "app-a", "app-b"
+            ]
+        );
+        assert_eq!(natural_cmp("x", "x"), std::cmp::Ordering::Equal);
+        assert_eq!(natural_cmp("x1", "x"), std::cmp::Ordering::Greater);
+    }
+}

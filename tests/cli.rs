@@ -1730,6 +1730,49 @@ fn alertmanager_silences_cover_only_the_changed_services_for_the_window() {
 }
 
 #[test]
+fn alert_label_must_be_a_prometheus_label_name() {
+    for bad in ["", "service=~\".*\"", "__name__", "2x", "a-b"] {
+        let a = run(&[
+            "check",
+            "--plan",
+            PLAN,
+            "--format",
+            "alertmanager",
+            "--alert-label",
+            bad,
+        ])
+        .code(2);
+        let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+        assert!(err.contains("a Prometheus label name"), "{bad}: {err}");
+        assert!(
+            a.get_output().stdout.is_empty(),
+            "{bad}: no silences written"
+        );
+    }
+    let out = stdout(
+        &run(&[
+            "check",
+            "--plan",
+            PLAN,
+            "--format",
+            "alertmanager",
+            "--alert-label",
+            "job",
+        ])
+        .success(),
+    );
+    let v = json::parse(&out);
+    for s in v.arr() {
+        let m = &s.at("matchers").arr()[0];
+        assert_eq!(m.at("name").str(), "job");
+        assert!(
+            !m.at("value").str().is_empty(),
+            "never a matcher on the empty string"
+        );
+    }
+}
+
+#[test]
 fn import_writes_a_topology_that_validates() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("imported.toml");

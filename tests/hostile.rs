@@ -116,6 +116,24 @@ fn json_stays_valid_and_keeps_the_text_exactly() {
 }
 
 #[test]
+fn json_escapes_c1_controls_and_bidi_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("evil.toml"),
+        "[topology]\nname = \"a\\u009b2Jb\\u202Ec\\u2066d\"\n[services.db]\n",
+    )
+    .unwrap();
+    let out = check(&dir, "json");
+    assert_eq!(hostile_chars(&out), Vec::<char>::new(), "{out}");
+    assert!(
+        out.contains(r#""topology": "a\u009b2Jb\u202ec\u2066d""#),
+        "{out}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["topology"], "a\u{9b}2Jb\u{202e}c\u{2066}d");
+}
+
+#[test]
 fn error_messages_show_hostile_references_inert() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -167,3 +167,103 @@ fn binary_garbage_and_a_lone_bom_are_input_errors() {
     std::fs::write(&p, b"\xEF\xBB\xBF").unwrap();
     assert_input_error(&p, "the file is empty");
 }
+
+/// Runs blastradius with `args` in `dir`; exit code, stdout, stderr.
+fn run_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = cargo_bin_cmd!("blastradius")
+        .current_dir(dir)
+        .env("XDG_CONFIG_HOME", dir)
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn ten_thousand_references_to_one_misspelt_id_show_fifty_errors_and_a_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("[topology]\nname = \"t\"\n[services.database-primary]\n");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "[services.svc-{i}]\nrequires = [\"database-primray\"]\n"
+        ));
+    }
+    std::fs::write(dir.path().join("typo.toml"), text).unwrap();
+    let (code, _, err) = run_in(dir.path(), &["validate", "typo.toml"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err.matches("error: unknown service or group").count(), 50);
+    assert_eq!(err.matches("did you mean `database-primary`?").count(), 50);
+    assert!(
+        err.contains("error: 9950 more errors not shown (10000 in all)"),
+        "{err}"
+    );
+    assert!(err.contains("typo.toml:5:13"), "located: {err}");
+}
+
+#[test]
+fn a_group_of_two_hundred_thousand_members_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 200_000;
+    let mut text = String::from("[topology]\nname = \"big\"\n");
+    for i in 0..n {
+        text.push_str(&format!("[services.m{i}]\n"));
+    }
+    text.push_str("[groups.g]\nmembers = [");
+    for i in 0..n {
+        text.push_str(&format!("\"m{i}\","));
+    }
+    text.push_str("]\n");
+    std::fs::write(dir.path().join("big.toml"), text).unwrap();
+    let (code, out, err) = run_in(dir.path(), &["validate", "big.toml"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("200000 services, 1 group"), "{out}");
+}
+
+/// Rebooting 60,000 members of a 100,000-member group: every output stays
+/// within a constant number of bytes per changed service (the silences'
+/// comments listed every keep-loud service in each silence: 24 GB).
+#[test]
+fn rebooting_sixty_thousand_members_of_one_group_stays_linear_in_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (n, changed) = (100_000, 60_000);
+    let mut text = String::from(
+        "[topology]\nname = \"g\"\n[services.site]\nusers = 1.0\nrequires = [\"g\"]\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "[services.m{i}]\noncall = \"pager-{i}\"\nteam = \"t\"\n"
+        ));
+    }
+    text.push_str("[groups.g]\nmembers = [");
+    for i in 0..n {
+        text.push_str(&format!("\"m{i}\","));
+    }
+    text.push_str("]\n");
+    std::fs::write(dir.path().join("g.toml"), text).unwrap();
+    let mut plan = String::from(
+        "[plan]\ntitle = \"big\"\ntopology = \"g.toml\"\nstart = 2024-06-01T22:00:00Z\nminutes = 60\n",
+    );
+    for i in 0..changed {
+        plan.push_str(&format!(
+            "[[change]]\nservice = \"m{i}\"\naction = \"reboot\"\n"
+        ));
+    }
+    std::fs::write(dir.path().join("p.plan.toml"), plan).unwrap();
+    for format in ["alertmanager", "json"] {
+        let (code, out, err) = run_in(
+            dir.path(),
+            &["check", "--plan", "p.plan.toml", "--format", format],
+        );
+        assert_eq!(code, Some(0), "{err}");
+        assert!(
+            out.len() < 2_000 * changed,
+            "{format}: {} bytes for {changed} changes",
+            out.len()
+        );
+    }
+}

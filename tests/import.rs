@@ -582,3 +582,112 @@ fn byte_order_marks_and_deep_nesting() {
     let deep = format!("digraph {{ {} }}", "subgraph { ".repeat(100_000));
     assert!(import::dot("d.dot", &deep).is_err());
 }
+
+// --- shapes that must stay linear ---------------------------------------------
+
+#[test]
+fn dot_hub_with_a_hundred_thousand_edges_keeps_each_once() {
+    let n = 100_000;
+    let mut text = String::from("digraph g { hub -> {");
+    for i in 0..n {
+        text.push_str(&format!(" n{i}"));
+    }
+    // Repeats are merged, not scanned for.
+    text.push_str(" }; hub -> n7; hub -> n99999 }\n");
+    let out = import::dot("hub.dot", &text).unwrap();
+    let t = load(&out);
+    assert_eq!(requires(&t, "hub").len(), n);
+}
+
+#[test]
+fn dot_names_that_sanitize_alike_get_unique_ids_without_counting_up_each_time() {
+    let n = 20_000;
+    let mut text = String::from("digraph g {\n");
+    for i in 0..n {
+        // "x!", "x!!", ... all sanitize to `x`.
+        text.push_str(&format!(
+            "\"x{}\" -> hub;\n",
+            "!".repeat(i % 40 + 1) + &" ".repeat(i / 40 + 1)
+        ));
+    }
+    text.push_str("}\n");
+    let t = load(&import::dot("alike.dot", &text).unwrap());
+    let ids = ids(&t);
+    assert_eq!(ids.len(), n + 1);
+    assert!(
+        ids.contains(&"x") && ids.contains(&format!("x-{n}").as_str()),
+        "suffixes run up to {n}"
+    );
+}
+
+#[test]
+fn backstage_depends_on_thirty_thousand_unknown_targets() {
+    let n = 30_000;
+    let mut text = String::from(
+        "kind: Component\nmetadata:\n  name: hub\nspec:\n  type: service\n  dependsOn:\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!("    - component:missing{i}\n"));
+    }
+    text.push_str("    - component:missing7\n    - missing8\n");
+    let out = import::backstage("c.yaml", &text).unwrap();
+    assert_eq!(
+        out.matches("# PLACEHOLDER: ").count(),
+        n,
+        "one placeholder per target"
+    );
+    assert_eq!(requires(&load(&out), "hub").len(), n);
+}
+
+#[test]
+fn backstage_entities_of_one_name_in_thirty_thousand_namespaces() {
+    let n = 30_000;
+    let text: String = (0..n)
+        .map(|i| format!("---\nkind: Component\nmetadata: {{name: same, namespace: ns{i}}}\n"))
+        .collect();
+    let out = import::backstage("c.yaml", &text).unwrap();
+    assert_eq!(out.matches("\n[services.").count(), n);
+    assert!(
+        out.contains("[services.\"ns29999.same\"]"),
+        "qualified by namespace"
+    );
+}
+
+#[test]
+fn a_catalog_of_more_than_a_hundred_thousand_entities_imports() {
+    let n = 100_001;
+    let text: String = (0..n)
+        .map(|i| format!("---\nkind: Component\nmetadata: {{name: c{i}}}\n"))
+        .collect();
+    let out = import::backstage("big.yaml", &text).unwrap();
+    assert_eq!(out.matches("\n[services.").count(), n);
+}
+
+#[test]
+fn yaml_errors_are_in_plain_words() {
+    let e = backstage_err("kind: Component\nmetadata: {name: a}\nkind: System\n");
+    let shown = e.to_string();
+    assert!(
+        shown.contains("the key `kind` appears twice in one mapping"),
+        "{shown}"
+    );
+    assert!(!shown.contains("DuplicateKeyPolicy"), "{shown}");
+    assert_eq!(e.0[0].line, 3, "{shown}");
+    // An alias bomb: a few lines that expand to billions of nodes.
+    let mut bomb = String::from(
+        "kind: Component\nmetadata: {name: a}\nspec:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
+    for i in 1..10 {
+        let prev = format!("*l{}", i - 1);
+        bomb.push_str(&format!(
+            "  l{i}: &l{i} [{}]\n",
+            [prev.as_str(); 10].join(", ")
+        ));
+    }
+    let shown = backstage_err(&bomb).to_string();
+    assert!(
+        !shown.contains("budget") && !shown.contains("Budget"),
+        "{shown}"
+    );
+    assert!(shown.contains("alias"), "{shown}");
+}

@@ -365,3 +365,44 @@ fn a_down_critical_service_joining_the_plan_does_not_lower_the_risk() {
     assert!(with.risk >= empty.risk);
     assert_eq!(with.risk_before.as_str(), "high");
 }
+
+/// Ticking one checklist item must never tick another: on every bundled
+/// topology with every service rebooted, item ids are unique.
+#[test]
+fn checklist_item_ids_are_unique_on_every_bundled_topology_with_everything_rebooted() {
+    use blastradius::checklist::RuleSet;
+    use blastradius::review::Review;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/topologies");
+    let mut seen_topologies = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.to_string_lossy().into_owned();
+        if !name.ends_with(".toml") || name.ends_with(".plan.toml") {
+            continue;
+        }
+        let topo = load(&name, &std::fs::read_to_string(&path).unwrap()).unwrap();
+        let changes: Vec<blastradius::plan::Named> = (0..topo.services().len())
+            .map(|i| (topo.service_id(i), Action::Reboot).into())
+            .collect();
+        let review = Review::new(
+            &topo,
+            &Plan::default(),
+            &changes,
+            &RuleSet::defaults(),
+            Date::parse("2024-06-01").unwrap(),
+        );
+        let mut ids: Vec<&str> = review
+            .checklist
+            .items
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        assert!(!ids.is_empty(), "{name}");
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), before, "{name}: duplicate checklist ids");
+        seen_topologies += 1;
+    }
+    assert!(seen_topologies >= 4);
+}

@@ -51,6 +51,11 @@ impl Tmux {
     /// # Panics
     /// Under CI when tmux is not installed: there, skipping is failing.
     fn start(command: &str) -> Option<Tmux> {
+        Tmux::start_sized(command, 80, 24)
+    }
+
+    /// [`Tmux::start`] on a terminal of `w` x `h`.
+    fn start_sized(command: &str, w: u16, h: u16) -> Option<Tmux> {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         if Command::new("tmux").arg("-V").output().is_err() {
             assert!(
@@ -77,9 +82,9 @@ impl Tmux {
             "-s",
             &t.session,
             "-x",
-            "80",
+            &w.to_string(),
             "-y",
-            "24",
+            &h.to_string(),
             command,
         ]);
         assert!(
@@ -473,4 +478,143 @@ fn a_plan_opened_with_plan_keeps_the_topologys_autosaved_work() {
         saved.contains("lb-us-1") && saved.contains("db-primary"),
         "{saved}"
     );
+}
+
+/// A whole change-approval meeting in a real terminal, at 80x24 and on a
+/// 200x50 shared screen: open a plan, set its title and window, read the
+/// risk, tick the blocking items, see NOT READY, accept the risk by name,
+/// see READY, sign off, export the record, quit; open the plan again and
+/// find everything back; the record carries every field set in the app.
+#[test]
+fn a_whole_approval_meeting_in_a_real_terminal() {
+    for (w, h) in [(80u16, 24u16), (200, 50)] {
+        meeting(w, h);
+    }
+}
+
+fn meeting(w: u16, h: u16) {
+    let data = TempDir::new().unwrap();
+    let work = TempDir::new().unwrap();
+    std::fs::write(
+        work.path().join("web-stack.toml"),
+        blastradius::DEMO_TOPOLOGY,
+    )
+    .unwrap();
+    let plan = work.path().join("change.plan.toml");
+    std::fs::write(
+        &plan,
+        "[plan]\ntitle = \"x\"\ntopology = \"web-stack.toml\"\n\n[[change]]\nservice = \"lb-primary\"\naction = \"reboot\"\n",
+    )
+    .unwrap();
+    let command = format!(
+        "cd {} && env XDG_DATA_HOME={} XDG_CONFIG_HOME={} TERM=xterm-256color LANG=C.UTF-8 {} --plan change.plan.toml ; echo EXIT=$? ; sleep 30",
+        quoted(work.path()),
+        quoted(data.path()),
+        quoted(work.path()),
+        quoted(Path::new(BIN)),
+    );
+    let Some(tmux) = Tmux::start_sized(&command, w, h) else {
+        eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
+        return;
+    };
+    // Rebooting the primary while the secondary is down: critical.
+    tmux.wait_for("RISK CRITICAL");
+    // The title and the window.
+    tmux.type_text("t");
+    tmux.wait_for("Title of the plan");
+    tmux.press("BSpace");
+    tmux.type_text("Kernel update");
+    tmux.press("Enter");
+    tmux.wait_for("title: Kernel update");
+    tmux.type_text("w");
+    tmux.wait_for("Window: start and minutes");
+    tmux.type_text("2023-06-08T22:00:00+03:00 90");
+    tmux.press("Enter");
+    tmux.wait_for("for 90 min");
+    // Tick every blocking item: `b` puts the cursor on the first open one.
+    let mut ticked = 0;
+    loop {
+        tmux.type_text("b");
+        let screen = tmux.wait_for("NOT READY:");
+        if !screen.contains("blocking item") {
+            break;
+        }
+        tmux.type_text(" ");
+        ticked += 1;
+        assert!(ticked < 40, "blocking items never ran out:\n{screen}");
+    }
+    assert!(ticked > 0, "the plan had blocking items");
+    // Every item ticked, still NOT READY: nobody accepted the risk.
+    let screen = tmux.wait_for("not accepted");
+    assert!(screen.contains("NOT READY"), "{screen}");
+    tmux.type_text("a");
+    tmux.wait_for("Who accepts the risk?");
+    tmux.type_text("R. Ops");
+    tmux.press("Enter");
+    tmux.wait_for("Why is the risk accepted?");
+    tmux.type_text("EU drained to the US");
+    tmux.press("Enter");
+    let screen = tmux.wait_for("accepted by R. Ops");
+    let header = screen.lines().next().unwrap_or("");
+    assert!(
+        header.contains("READY") && !header.contains("NOT READY"),
+        "{screen}"
+    );
+    tmux.type_text("o");
+    tmux.wait_for("Who signs off?");
+    tmux.type_text("A. Lead");
+    tmux.press("Enter");
+    tmux.wait_for("In what role?");
+    tmux.type_text("service owner");
+    tmux.press("Enter");
+    tmux.wait_for("signed off by A. Lead");
+    tmux.type_text("e");
+    tmux.wait_for("Export the Markdown report");
+    tmux.press("Enter");
+    tmux.wait_for("report written to");
+    tmux.type_text("q");
+    tmux.wait_for("EXIT=0");
+    drop(tmux);
+
+    // The record carries every field set in the app.
+    let record = std::fs::read_to_string(work.path().join("web-stack-change-record.md"))
+        .expect("the exported record");
+    for field in [
+        "Kernel update",
+        "2023-06-08T22:00:00+03:00 for 90 min",
+        "R. Ops",
+        "EU drained to the US",
+        "A. Lead",
+        "service owner",
+        "**yes**",
+    ] {
+        assert!(
+            record.contains(field),
+            "{field} missing at {w}x{h}:\n{record}"
+        );
+    }
+    // The plan file itself was never written.
+    assert!(
+        std::fs::read_to_string(&plan)
+            .unwrap()
+            .contains("title = \"x\"")
+    );
+
+    // Opened again: everything comes back.
+    let command = format!(
+        "cd {} && env XDG_DATA_HOME={} XDG_CONFIG_HOME={} TERM=xterm-256color LANG=C.UTF-8 {} --plan change.plan.toml ; echo EXIT=$? ; sleep 30",
+        quoted(work.path()),
+        quoted(data.path()),
+        quoted(work.path()),
+        quoted(Path::new(BIN)),
+    );
+    let tmux = Tmux::start_sized(&command, w, h).expect("tmux ran a moment ago");
+    let screen = tmux.wait_for("RISK CRITICAL");
+    let header = screen.lines().next().unwrap_or("");
+    assert!(
+        header.contains("READY") && !header.contains("NOT READY"),
+        "the ticks and the acceptance come back:\n{screen}"
+    );
+    tmux.type_text("q");
+    tmux.wait_for("EXIT=0");
 }

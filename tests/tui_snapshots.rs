@@ -130,7 +130,7 @@ fn impact_separates_the_plan_from_what_was_already_so() {
     app.update(Action::Resize(NARROW.0, NARROW.1));
     while app
         .impact_focus()
-        .is_some_and(|n| app.topo.id(n) != "site-eu")
+        .is_some_and(|n| app.topo().id(n) != "site-eu")
     {
         app.update(Action::Down);
     }
@@ -429,4 +429,24 @@ fn a_cut_footer_does_not_end_on_a_bare_key() {
     // Hints are whole: the footer ends with a hint's word, never a bare key.
     let last = footer.split_whitespace().last().unwrap_or("");
     assert!(last.chars().count() > 1, "{footer:?}");
+}
+
+/// A meeting room's shared screen: Impact, Findings and Checklist side by
+/// side, the pane the operator picks taking the third column.
+const ROOM: (u16, u16) = (200, 50);
+
+#[test]
+fn the_shared_screen_shows_three_panes_side_by_side() {
+    let mut app = demo();
+    let text = screen(&mut app, ROOM);
+    for title in ["1 Impact", "2 Findings", "3 Checklist"] {
+        assert!(text.contains(title), "{title} missing:\n{text}");
+    }
+    insta::assert_snapshot!("dashboard_200x50", text);
+    // The graph, picked, takes the third column.
+    app.update(Action::ShowPane(Pane::Graph));
+    let text = screen(&mut app, ROOM);
+    assert!(text.contains("5 Graph") && text.contains("1 Impact"));
+    assert!(!text.contains("3 Checklist"));
+    insta::assert_snapshot!("dashboard_graph_200x50", text);
 }

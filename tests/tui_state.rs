@@ -60,7 +60,8 @@ fn focus_on(app: &mut App, text: &str) {
 }
 
 fn focused_id(app: &App) -> Option<String> {
-    app.focused_service().map(|id| app.topo.id(id).to_string())
+    app.focused_service()
+        .map(|id| app.topo().id(id).to_string())
 }
 
 fn changes(plan: &Plan) -> Vec<(String, plan::Action)> {
@@ -78,7 +79,7 @@ fn impacted(app: &App) -> Vec<NodeId> {
 /// Moves the impact pane's cursor down to `id`, as a user would.
 fn move_impact_to(app: &mut App, id: &str) {
     for _ in 0..app.impact_rows.len() {
-        if app.impact_focus().is_some_and(|n| app.topo.id(n) == id) {
+        if app.impact_focus().is_some_and(|n| app.topo().id(n) == id) {
             return;
         }
         app.update(Action::Down);
@@ -125,11 +126,11 @@ fn assert_cursor_in_view(app: &App, after: &str) {
 #[test]
 fn marking_a_service_adds_a_change_and_reassesses() {
     let mut app = empty_demo();
-    let risk_before = app.review.assessment.risk;
+    let risk_before = app.review().assessment.risk;
     let impacted_before = impacted(&app);
     assert_eq!(risk_before, Level::Low, "the empty plan adds nothing");
     assert_eq!(
-        app.review.assessment.risk_before,
+        app.review().assessment.risk_before,
         Level::High,
         "lb-secondary is already down"
     );
@@ -139,26 +140,26 @@ fn marking_a_service_adds_a_change_and_reassesses() {
     app.update(Action::Mark(plan::Action::Reboot));
 
     assert_eq!(
-        changes(&app.plan),
+        changes(app.plan()),
         vec![("lb-primary".to_string(), plan::Action::Reboot)]
     );
     assert_eq!(app.counts().0, 1);
     assert_eq!(
-        app.review.assessment.risk,
+        app.review().assessment.risk,
         Level::Critical,
         "rebooting the last load balancer up takes the EU site down"
     );
-    assert!((app.review.assessment.users_down - 0.30).abs() < 1e-9);
+    assert!((app.review().assessment.users_down - 0.30).abs() < 1e-9);
     assert_ne!(impacted(&app), impacted_before);
-    let lb = app.topo.lookup("lb-primary").unwrap();
+    let lb = app.topo().lookup("lb-primary").unwrap();
     assert!(impacted(&app).contains(&lb));
-    assert!(!app.review.checklist.items.is_empty());
+    assert!(!app.review().checklist.items.is_empty());
     assert_eq!(app.message.as_deref(), Some("lb-primary: reboot"));
 
     // The same mark again unmarks, and the assessment goes back.
     app.update(Action::Mark(plan::Action::Reboot));
-    assert!(app.plan.changes.is_empty());
-    assert_eq!(app.review.assessment.risk, risk_before);
+    assert!(app.plan().changes.is_empty());
+    assert_eq!(app.review().assessment.risk, risk_before);
     assert_eq!(impacted(&app), impacted_before);
     assert_eq!(app.message.as_deref(), Some("lb-primary: unmarked"));
 }
@@ -169,23 +170,26 @@ fn update_and_what_if_down_marks_replace_each_other() {
     focus_on(&mut app, "db-primary");
     app.update(Action::Mark(plan::Action::Update));
     assert_eq!(
-        changes(&app.plan),
+        changes(app.plan()),
         vec![("db-primary".to_string(), plan::Action::Update)]
     );
-    let db = app.topo.lookup("db-primary").unwrap();
-    assert_eq!(app.review.assessment.action(db), Some(plan::Action::Update));
+    let db = app.topo().lookup("db-primary").unwrap();
+    assert_eq!(
+        app.review().assessment.action(db),
+        Some(plan::Action::Update)
+    );
 
     // Another action on the same service replaces the first: one change.
     app.update(Action::Mark(plan::Action::Down));
     assert_eq!(
-        changes(&app.plan),
+        changes(app.plan()),
         vec![("db-primary".to_string(), plan::Action::Down)]
     );
-    assert_eq!(app.review.assessment.action(db), Some(plan::Action::Down));
+    assert_eq!(app.review().assessment.action(db), Some(plan::Action::Down));
 
     app.update(Action::Mark(plan::Action::Down));
-    assert!(app.plan.changes.is_empty());
-    assert_eq!(app.review.assessment.action(db), None);
+    assert!(app.plan().changes.is_empty());
+    assert_eq!(app.review().assessment.action(db), None);
 }
 
 #[test]
@@ -196,7 +200,7 @@ fn marking_with_no_service_under_the_cursor_says_so() {
     app.update(Action::Accept);
     assert!(app.visible.is_empty());
     app.update(Action::Mark(plan::Action::Reboot));
-    assert!(app.plan.changes.is_empty());
+    assert!(app.plan().changes.is_empty());
     assert!(
         app.message.as_deref().unwrap_or("").contains("esc"),
         "{:?}",
@@ -210,7 +214,7 @@ fn marking_with_no_service_under_the_cursor_says_so() {
 fn the_filter_narrows_the_list_and_enter_keeps_it() {
     let mut app = empty_demo();
     let all = app.visible.len();
-    assert_eq!(all, app.topo.services().len());
+    assert_eq!(all, app.topo().services().len());
 
     app.update(Action::FilterStart);
     assert!(app.filtering);
@@ -222,7 +226,7 @@ fn the_filter_narrows_the_list_and_enter_keeps_it() {
         "lb-primary, lb-secondary, lb-us-1, lb-us-2"
     );
     for &i in &app.visible {
-        assert!(app.topo.services()[i].id.contains("lb"));
+        assert!(app.topo().services()[i].id.contains("lb"));
     }
     // Typing does not run commands: `q` is a letter here.
     type_text(&mut app, "-u");
@@ -253,7 +257,7 @@ fn esc_clears_the_filter_and_keeps_the_focused_service() {
     app.update(Action::Cancel);
     assert!(!app.filtering);
     assert!(app.filter.is_empty());
-    assert_eq!(app.visible.len(), app.topo.services().len());
+    assert_eq!(app.visible.len(), app.topo().services().len());
     assert_eq!(focused_id(&app).as_deref(), Some("lb-us-2"));
     assert_cursor_in_view(&app, "cancel while typing");
 
@@ -264,7 +268,7 @@ fn esc_clears_the_filter_and_keeps_the_focused_service() {
     assert_eq!(focused_id(&app).as_deref(), Some("cache-secondary"));
     app.update(Action::Cancel);
     assert!(app.filter.is_empty());
-    assert_eq!(app.visible.len(), app.topo.services().len());
+    assert_eq!(app.visible.len(), app.topo().services().len());
     assert_eq!(focused_id(&app).as_deref(), Some("cache-secondary"));
 }
 
@@ -315,42 +319,42 @@ fn tick_toggles_the_focused_item_and_the_plan() {
     let Some(CheckRow::Item(i)) = app.check_rows.get(app.checklist.at).copied() else {
         panic!("the checklist cursor is on an item: {:?}", app.checklist);
     };
-    let id = app.review.checklist.items[i].id.clone();
-    assert!(!app.review.checklist.items[i].done);
+    let id = app.review().checklist.items[i].id.clone();
+    assert!(!app.review().checklist.items[i].done);
 
     app.update(Action::Tick);
-    assert!(app.review.checklist.items[i].done);
-    assert_eq!(app.plan.done, vec![id.clone()]);
+    assert!(app.review().checklist.items[i].done);
+    assert_eq!(app.plan().done, vec![id.clone()]);
 
     app.update(Action::Tick);
-    assert!(!app.review.checklist.items[i].done);
-    assert!(app.plan.done.is_empty());
+    assert!(!app.review().checklist.items[i].done);
+    assert!(app.plan().done.is_empty());
 }
 
 #[test]
 fn ready_for_approval_only_when_every_blocking_item_is_ticked() {
     let mut app = planned_demo();
     let blocking = app
-        .review
+        .review()
         .checklist
         .items
         .iter()
         .filter(|i| i.blocking)
         .count();
     assert!(blocking > 1, "the seed outage's plan has blocking items");
-    assert!(!app.review.checklist.ready());
+    assert!(!app.review().checklist.ready());
 
     app.update(Action::ShowPane(Pane::Checklist));
     app.update(Action::Home);
     let mut ticked = 0;
-    for _ in 0..app.review.checklist.items.len() {
+    for _ in 0..app.review().checklist.items.len() {
         let Some(CheckRow::Item(i)) = app.check_rows.get(app.checklist.at).copied() else {
             panic!("the cursor skips phase headings");
         };
-        let item = &app.review.checklist.items[i];
+        let item = &app.review().checklist.items[i];
         if item.blocking && !item.done {
             assert!(
-                !app.review.checklist.ready(),
+                !app.review().checklist.ready(),
                 "not ready with {} blocking open",
                 blocking - ticked
             );
@@ -360,19 +364,19 @@ fn ready_for_approval_only_when_every_blocking_item_is_ticked() {
         app.update(Action::Down);
     }
     assert_eq!(ticked, blocking, "the cursor reached every item");
-    assert!(app.review.checklist.ready());
-    assert_eq!(app.review.checklist.open_blocking(), 0);
-    assert_eq!(app.plan.done.len(), blocking);
+    assert!(app.review().checklist.ready());
+    assert_eq!(app.review().checklist.open_blocking(), 0);
+    assert_eq!(app.plan().done.len(), blocking);
     // Every item ticked, but the plan is critical and nobody accepted it:
     // never READY over a risk nobody accepted.
-    assert!(!app.review.ready());
+    assert!(!app.review().ready());
     let header = tui_header(&app);
     assert!(header.contains("NOT READY"), "{header}");
 
     // Unticking one makes it not ready again.
     app.update(Action::Home);
     app.update(Action::Tick);
-    assert!(!app.review.checklist.ready());
+    assert!(!app.review().checklist.ready());
 }
 
 /// The header row of the screen at 160 columns.
@@ -389,7 +393,7 @@ fn marking_every_service_the_filter_shows_and_again_unmarks_them() {
     let mut app = empty_demo();
     // Without a filter it would be the whole estate: refused.
     app.update(Action::MarkShown(plan::Action::Reboot));
-    assert!(app.plan.changes.is_empty());
+    assert!(app.plan().changes.is_empty());
     assert!(
         app.message
             .as_deref()
@@ -398,8 +402,15 @@ fn marking_every_service_the_filter_shows_and_again_unmarks_them() {
     );
     focus_on(&mut app, "app-eu");
     app.update(Action::MarkShown(plan::Action::Reboot));
+    // It asks first, with the count; no leaves the plan as it is.
+    let (_, question) = app.prompt.clone().expect("a question");
+    assert!(question.contains("Mark the 2 services"), "{question}");
+    app.update(Action::Cancel);
+    assert!(app.plan().changes.is_empty());
+    app.update(Action::MarkShown(plan::Action::Reboot));
+    app.update(Action::Accept);
     assert_eq!(
-        changes(&app.plan),
+        changes(app.plan()),
         vec![
             ("app-eu-1".to_string(), plan::Action::Reboot),
             ("app-eu-2".to_string(), plan::Action::Reboot),
@@ -412,18 +423,142 @@ fn marking_every_service_the_filter_shows_and_again_unmarks_them() {
             .starts_with("2 services marked")
     );
     // The verdict follows: both app servers of the EU pool.
-    let pool = app.topo.lookup("app-eu").unwrap();
-    assert_eq!(app.review.assessment.status(pool).as_str(), "down");
+    let pool = app.topo().lookup("app-eu").unwrap();
+    assert_eq!(app.review().assessment.status(pool).as_str(), "down");
     // Another action replaces; the same one again unmarks them all.
-    app.update(Action::MarkShown(plan::Action::Update));
+    feed(
+        &mut app,
+        [Action::MarkShown(plan::Action::Update), Action::Accept],
+    );
     assert!(
-        changes(&app.plan)
+        changes(app.plan())
             .iter()
             .all(|c| c.1 == plan::Action::Update)
     );
     app.update(Action::MarkShown(plan::Action::Update));
-    assert!(app.plan.changes.is_empty());
-    assert_eq!(app.review.assessment.status(pool).as_str(), "ok");
+    let (_, q) = app.prompt.clone().expect("asks again");
+    assert!(q.starts_with("Unmark the 2 services"), "{q}");
+    app.update(Action::Accept);
+    assert!(app.plan().changes.is_empty());
+    assert_eq!(app.review().assessment.status(pool).as_str(), "ok");
+}
+
+// --- the meeting: the whole plan from the app ------------------------------------
+
+#[test]
+fn title_and_window_are_set_from_the_app_and_reach_the_report() {
+    let mut app = planned_demo();
+    app.update(Action::Prompt(PromptKind::Title));
+    // The prompt starts from the current title: clear it, type another.
+    for _ in 0..200 {
+        app.update(Action::Backspace);
+    }
+    type_text(&mut app, "Kernel 6.1 on the edge");
+    app.update(Action::Accept);
+    assert_eq!(app.plan().title, "Kernel 6.1 on the edge");
+    app.update(Action::Prompt(PromptKind::Window));
+    for _ in 0..200 {
+        app.update(Action::Backspace);
+    }
+    type_text(&mut app, "2023-06-08T22:00:00+03:00 90");
+    app.update(Action::Accept);
+    assert_eq!(app.plan().minutes, Some(90));
+    assert_eq!(
+        app.plan().start.map(|s| s.to_string()).as_deref(),
+        Some("2023-06-08T22:00:00+03:00")
+    );
+    let md = blastradius::report::markdown(app.topo(), app.plan(), app.review());
+    assert!(md.contains("Kernel 6.1 on the edge"), "{md}");
+    assert!(md.contains("2023-06-08T22:00:00+03:00 for 90 min"), "{md}");
+    // A window the plan file would refuse is refused, and says why.
+    app.update(Action::Prompt(PromptKind::Window));
+    for _ in 0..200 {
+        app.update(Action::Backspace);
+    }
+    type_text(&mut app, "2023-06-08T22:00:00+03:00 20000");
+    app.update(Action::Accept);
+    assert_eq!(app.plan().minutes, Some(90));
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .starts_with("window not changed")
+    );
+}
+
+#[test]
+fn ready_only_once_the_risk_is_accepted_by_name_and_undo_takes_it_back() {
+    let mut app = planned_demo();
+    // Tick every blocking item.
+    let blocking: Vec<String> = app
+        .review()
+        .checklist
+        .items
+        .iter()
+        .filter(|i| i.blocking)
+        .map(|i| i.id.clone())
+        .collect();
+    app.update(Action::Blockers);
+    assert_eq!(app.pane, Pane::Checklist, "b shows the checklist");
+    assert!(app.message.as_deref().unwrap().starts_with("NOT READY"));
+    for _ in &blocking {
+        app.update(Action::Blockers);
+        app.update(Action::Tick);
+    }
+    assert_eq!(app.review().checklist.open_blocking(), 0);
+    assert!(!app.review().ready(), "critical, accepted by nobody");
+    app.update(Action::Blockers);
+    let m = app.message.clone().unwrap();
+    assert!(m.contains("risk CRITICAL not accepted by name"), "{m}");
+    // Accept: who, then why.
+    app.update(Action::Prompt(PromptKind::AcceptWho));
+    type_text(&mut app, "R. Ops");
+    app.update(Action::Accept);
+    assert!(matches!(app.prompt, Some((PromptKind::AcceptWhy, _))));
+    type_text(&mut app, "EU drained to the US");
+    app.update(Action::Accept);
+    assert!(app.review().ready());
+    assert_eq!(app.plan().accepts[0].who, "R. Ops");
+    assert_eq!(app.plan().accepts[0].risk.as_str(), "critical");
+    assert!(tui_header(&app).contains("READY"));
+    assert!(!tui_header(&app).contains("NOT READY"));
+    // Sign off: who, then role.
+    app.update(Action::Prompt(PromptKind::SignoffWho));
+    type_text(&mut app, "A. Lead");
+    app.update(Action::Accept);
+    type_text(&mut app, "service owner");
+    app.update(Action::Accept);
+    assert_eq!(
+        app.plan().signoffs[0].role.as_deref(),
+        Some("service owner")
+    );
+    // z takes back the sign-off, then the acceptance.
+    app.update(Action::Undo);
+    assert!(app.plan().signoffs.is_empty());
+    app.update(Action::Undo);
+    assert!(app.plan().accepts.is_empty());
+    assert!(!app.review().ready());
+}
+
+#[test]
+fn clearing_the_plan_asks_keeps_the_title_and_can_be_undone() {
+    let mut app = planned_demo();
+    let changes_before = app.plan().changes.len();
+    assert!(changes_before > 0);
+    app.update(Action::ClearPlan);
+    app.update(Action::Cancel);
+    assert_eq!(app.plan().changes.len(), changes_before, "no leaves it");
+    app.update(Action::ClearPlan);
+    let (_, q) = app.prompt.clone().unwrap();
+    assert!(q.contains("Clear 3 changes"), "{q}");
+    app.update(Action::Accept);
+    assert!(app.plan().changes.is_empty());
+    assert!(!app.plan().title.is_empty());
+    assert_eq!(app.review().assessment.risk.as_str(), "low");
+    app.update(Action::Undo);
+    assert_eq!(app.plan().changes.len(), changes_before);
+    app.update(Action::Undo);
+    assert_eq!(app.message.as_deref(), Some("nothing to undo"));
 }
 
 // --- the impact pane -----------------------------------------------------------
@@ -431,7 +566,7 @@ fn marking_every_service_the_filter_shows_and_again_unmarks_them() {
 #[test]
 fn the_plans_own_impact_comes_before_what_was_already_so() {
     let app = planned_demo();
-    let a = &app.review.assessment;
+    let a = &app.review().assessment;
     let heading = app
         .impact_rows
         .iter()
@@ -440,12 +575,12 @@ fn the_plans_own_impact_comes_before_what_was_already_so() {
     let (mine, before) = app.impact_rows.split_at(heading);
     let before_change = |n: NodeId| {
         let standing = common::app(
-            app.topo.clone(),
+            app.topo().clone(),
             Plan::default(),
             Autosave::Off("test".into()),
             Theme::new(false, false),
         );
-        standing.review.assessment.status(n)
+        standing.review().assessment.status(n)
     };
     assert!(!mine.is_empty());
     for r in mine {
@@ -453,18 +588,18 @@ fn the_plans_own_impact_comes_before_what_was_already_so() {
         assert!(
             a.action(n).is_some() || a.status(n) != before_change(n),
             "{} is the plan's doing",
-            app.topo.id(n)
+            app.topo().id(n)
         );
     }
     let ImpactRow::Before(count) = before[0] else {
         unreachable!()
     };
     assert_eq!(count, before.len() - 1);
-    let lb = app.topo.lookup("lb-secondary").unwrap();
+    let lb = app.topo().lookup("lb-secondary").unwrap();
     assert!(before[1..].contains(&ImpactRow::Node(lb)));
     for r in &before[1..] {
         let n = r.node().expect("one heading");
-        assert_eq!(a.status(n), before_change(n), "{}", app.topo.id(n));
+        assert_eq!(a.status(n), before_change(n), "{}", app.topo().id(n));
         assert!(a.action(n).is_none());
     }
     // Each part worst first.
@@ -505,11 +640,11 @@ fn the_impact_cursor_never_rests_on_the_heading() {
     );
     // Unmarking everything leaves no heading and a cursor on a row.
     app.update(Action::End);
-    for c in app.plan.changes.clone() {
+    for c in app.plan().changes.clone() {
         focus_on(&mut app, &c.service);
         app.update(Action::Mark(c.action));
     }
-    assert!(app.plan.changes.is_empty());
+    assert!(app.plan().changes.is_empty());
     assert!(app.impact_rows.iter().all(|r| r.node().is_some()));
     assert!(app.impact.at < app.impact_rows.len());
 }
@@ -636,7 +771,7 @@ fn help_opens_scrolls_and_closes() {
     assert_eq!(app.help, Some(1));
     // Keys meant for the list do nothing while the help is open.
     app.update(Action::Mark(plan::Action::Reboot));
-    assert_eq!(app.plan.changes.len(), 3);
+    assert_eq!(app.plan().changes.len(), 3);
     app.update(Action::Cancel);
     assert_eq!(app.help, None);
 }
@@ -656,14 +791,14 @@ fn marking_autosaves_the_plan() {
     app.update(Action::Mark(plan::Action::Update));
     assert!(path.exists(), "the autosave folder is created on first use");
     let (saved, _) = Plan::load(&path).expect("the autosave parses");
-    assert_eq!(changes(&saved), changes(&app.plan));
+    assert_eq!(changes(&saved), changes(app.plan()));
     assert_eq!(changes(&saved).len(), 2);
 
     // Ticks are saved too.
     app.update(Action::ShowPane(Pane::Checklist));
     app.update(Action::Tick);
     let (saved, _) = Plan::load(&path).unwrap();
-    assert_eq!(saved.done, app.plan.done);
+    assert_eq!(saved.done, app.plan().done);
     assert_eq!(saved.done.len(), 1);
     assert_eq!(app.autosave, Autosave::To(path));
 }
@@ -682,7 +817,7 @@ fn the_save_prompt_writes_a_plan_file() {
     answer_prompt(&mut app, &path);
     assert_eq!(app.prompt, None);
     let (saved, _) = Plan::load(&path).expect("the saved plan parses");
-    assert_eq!(changes(&saved), changes(&app.plan));
+    assert_eq!(changes(&saved), changes(app.plan()));
     assert!(
         app.message
             .as_deref()
@@ -736,7 +871,7 @@ fn an_unwritable_autosave_turns_itself_off_and_says_so() {
     let path = blocker.join("demo.plan.toml");
     let mut app = app_on(demo_topology(), Plan::default(), Autosave::To(path));
     app.update(Action::Mark(plan::Action::Reboot));
-    assert_eq!(app.plan.changes.len(), 1, "the mark itself still happens");
+    assert_eq!(app.plan().changes.len(), 1, "the mark itself still happens");
     assert!(
         matches!(app.autosave, Autosave::Off(_)),
         "{:?}",
@@ -759,7 +894,7 @@ fn keys_go_through_the_keymap() {
     let space = translate(&app, key(KeyCode::Char(' ')));
     assert_eq!(space, Some(Action::Mark(plan::Action::Reboot)));
     app.update(space.unwrap());
-    assert_eq!(app.plan.changes.len(), 1);
+    assert_eq!(app.plan().changes.len(), 1);
 
     // In the checklist pane, space ticks instead.
     app.update(Action::ShowPane(Pane::Checklist));
@@ -822,9 +957,9 @@ fn each_keystroke_reassesses_exactly_as_the_cli_does() {
         focus_on(&mut app, id);
         assert_eq!(focused_id(&app).as_deref(), Some(id));
         app.update(Action::Mark(action));
-        let changes = plan::resolve(&topo, &app.plan.changes, None, "plan").unwrap();
-        let scratch = blastradius::review::Review::new(&topo, &app.plan, &changes, &rules, today);
-        let shown = blastradius::report::json(&app.topo, &app.review);
+        let changes = plan::resolve(&topo, &app.plan().changes, None, "plan").unwrap();
+        let scratch = blastradius::review::Review::new(&topo, app.plan(), &changes, &rules, today);
+        let shown = blastradius::report::json(app.topo(), app.review());
         assert_eq!(
             shown,
             blastradius::report::json(&topo, &scratch),
@@ -833,7 +968,7 @@ fn each_keystroke_reassesses_exactly_as_the_cli_does() {
         differed += usize::from(shown != last);
         last = shown;
     }
-    assert_eq!(app.plan.changes.len(), g.changes.len());
+    assert_eq!(app.plan().changes.len(), g.changes.len());
     assert!(
         differed >= 10,
         "the marks changed the review only {differed} times"

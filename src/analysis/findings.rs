@@ -323,6 +323,12 @@ fn group_findings(topo: &Topology, a: &Assessment, gid: NodeId, g: &Group, out: 
             .map(|d| a.reference_date.days_since_epoch() - d.days_since_epoch());
         let why = match (g.last_tested, age) {
             (None, _) => Some("has never been tested".to_string()),
+            // A test after the reference date has not happened yet (a typo
+            // such as 2032 for 2023): it cannot vouch for the failover.
+            (Some(d), Some(days)) if days < 0 => Some(format!(
+                "gives `last_tested` {d}, after {}: a test that has not happened yet counts as never tested",
+                a.reference_date
+            )),
             (Some(d), Some(days)) if days > max_age => Some(format!(
                 "was last tested on {d}, {days} days before {} (policy: {max_age})",
                 a.reference_date

@@ -1,10 +1,12 @@
 //! The walk, the findings and the risk level of a change: pure functions from
 //! a topology and a set of changes to an [`Assessment`]. No I/O.
 
+mod exposure;
 mod findings;
 mod standing;
 mod walk;
 
+pub use exposure::{Exposed, Exposure, exposure, standing_exposure};
 pub use findings::{Finding, FindingKind};
 pub use standing::standing_risks;
 

@@ -27,7 +27,7 @@ pub fn standing_risks(topo: &Topology, today: Date) -> (Level, Vec<Warning>) {
         let why = if a.chain(id).len() > 1 {
             format!(
                 " ({})",
-                crate::report::chain_text(topo, a, id, crate::report::Glyphs::ASCII)
+                crate::words::chain_text(topo, a, id, crate::words::Glyphs::ASCII)
             )
         } else {
             " (its state)".to_string()

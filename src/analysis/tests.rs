@@ -497,6 +497,24 @@ last_tested = 2023-03-10
 }
 
 #[test]
+fn last_tested_in_the_future_counts_as_untested() {
+    let t = topo(
+        "[services.c]\n[services.d]\n[groups.dated]\nmembers = [\"c\", \"d\"]\nlast_tested = 2032-03-10\n",
+    );
+    let a = run_at(&t, &[("c", Reboot)], "2023-06-08");
+    assert!(found(&t, &a).contains(&"failover-untested:dated".to_string()));
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::FailoverUntested)
+        .unwrap();
+    assert!(f.message.contains("has not happened yet"), "{}", f.message);
+    // The day itself is not the future.
+    let a = run_at(&t, &[("c", Reboot)], "2032-03-10");
+    assert!(!found(&t, &a).contains(&"failover-untested:dated".to_string()));
+}
+
+#[test]
 fn boot_findings_fire_for_planned_changes_not_what_ifs() {
     let t = topo(
         r#"

@@ -8,7 +8,7 @@ pub use rules::{Condition, DEFAULT_RULES, Phase, Rule, RuleSet, Scope};
 use crate::analysis::{Assessment, Finding, Status};
 use crate::plan::Action;
 use crate::topology::{Edge, Node, NodeId, Topology};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// One thing to do around the change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,11 +71,17 @@ pub fn alert_plan(topo: &Topology, a: &Assessment) -> AlertPlan {
     let n = topo.services().len();
     let mut silence = vec![false; n];
     let mut loud = vec![false; n];
+    // Each group's members are marked once, however many of them change.
+    let mut group_done = vec![false; topo.groups().len()];
     for (id, action) in a.changes(topo) {
         if action.is_planned() && topo.as_service(id).is_some_and(|s| s.users.is_none()) {
             silence[id.index()] = true;
         }
         for &g in topo.groups_of(id) {
+            let gi = g.index() - n;
+            if std::mem::replace(&mut group_done[gi], true) {
+                continue;
+            }
             if let Some(group) = topo.as_group(g) {
                 for &m in &group.members {
                     loud[m.index()] = true;
@@ -141,6 +147,58 @@ fn join<S: AsRef<str>>(v: impl IntoIterator<Item = S>) -> String {
         out.push_str(&format!(" and {more} more"));
     }
     out
+}
+
+/// [`join`] of a list of `total` names of which only the first
+/// [`MAX_NAMES`] are read from `v`: the rest are counted, not walked.
+fn join_first<S: AsRef<str>>(v: impl IntoIterator<Item = S>, total: usize) -> String {
+    let shown: Vec<S> = v.into_iter().take(MAX_NAMES).collect();
+    let mut out = join(&shown);
+    let more = total.saturating_sub(shown.len());
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
+}
+
+/// The members of a set of groups that no change plans to take down
+/// (sorted, once each), kept per set of groups: the sixty thousand
+/// rebooted members of one group share one list instead of each sorting
+/// the other forty thousand.
+#[derive(Default)]
+struct Peers<'t> {
+    by_groups: std::collections::HashMap<&'t [NodeId], Vec<NodeId>>,
+}
+
+impl<'t> Peers<'t> {
+    /// The services that stand in for `id` in its groups: members the plan
+    /// does not change that stay up, `id` aside, in topology order.
+    ///
+    /// # Complexity
+    /// O(members of `id`'s groups) the first time a set of groups is met,
+    /// then O(log members + [`MAX_NAMES`]).
+    fn of(&mut self, topo: &'t Topology, a: &Assessment, id: NodeId) -> String {
+        let groups = topo.groups_of(id);
+        let list = self.by_groups.entry(groups).or_insert_with(|| {
+            let mut v: Vec<NodeId> = groups
+                .iter()
+                .filter_map(|&g| topo.as_group(g))
+                .flat_map(|g| g.members.iter().copied())
+                // Only members the plan leaves alone and that stay up: a
+                // checklist never sends traffic to a member that is down.
+                .filter(|&m| a.action(m).is_none() && a.status(m) != Status::Down)
+                .collect();
+            // Node order is id order (services are sorted by id).
+            v.sort_unstable();
+            v.dedup();
+            v
+        });
+        let total = list.len() - usize::from(list.binary_search(&id).is_ok());
+        join_first(
+            list.iter().filter(|&&m| m != id).map(|&m| topo.id(m)),
+            total,
+        )
+    }
 }
 
 fn team_of(topo: &Topology, id: NodeId) -> (String, String) {
@@ -223,15 +281,34 @@ pub fn generate(
 }
 
 fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec<Subject> {
+    let mut peers = Peers::default();
     let action_ok =
         |act: Action| act.is_planned() && (rule.actions.is_empty() || rule.actions.contains(&act));
-    // A group's members the plan does not change that end up: who can
-    // take the traffic.
-    let peer_up = |g: &crate::topology::Group| {
-        g.members
+    // Per group: a member the plan does not change ends up, who can take
+    // the traffic. Worked out once per rule that asks, for every group
+    // (a planned service asks about each of its groups: 60,000 members of
+    // one group must not each scan it).
+    let needs_peers = matches!(
+        rule.condition,
+        Some(Condition::PeerUp | Condition::AutomaticFailover)
+    );
+    let up_peer: Vec<bool> = if needs_peers {
+        topo.groups()
             .iter()
-            .any(|&m| a.action(m).is_none() && a.status(m) != Status::Down)
+            .map(|g| {
+                g.members
+                    .iter()
+                    .any(|&m| a.action(m).is_none() && a.status(m) != Status::Down)
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
+    let group_index = |g: &crate::topology::Group| {
+        topo.lookup(&g.id)
+            .map_or(0, |n| n.index() - topo.services().len())
+    };
+    let peer_up = |g: &crate::topology::Group| up_peer[group_index(g)];
     let groups_of = |id: NodeId| -> Vec<&crate::topology::Group> {
         match topo.as_group(id) {
             Some(g) => vec![g],
@@ -263,7 +340,7 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
         Scope::PlannedService => a
             .changes(topo)
             .filter(|&(id, act)| a.is_planned(id) && action_ok(act) && condition_ok(id))
-            .map(|(id, act)| service_subject(topo, a, id, act))
+            .map(|(id, act)| service_subject(topo, a, &mut peers, id, act))
             .collect(),
         Scope::Volume => a
             .changes(topo)
@@ -342,6 +419,8 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                 named: usize,
                 more: usize,
                 oncall: Vec<&'t str>,
+                /// The same, as a set: a team may have thousands.
+                oncall_seen: HashSet<&'t str>,
             }
             // Teams in order of their first impacted service; `at` maps an
             // owner number to its place in `teams`.
@@ -363,6 +442,7 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                         named: 0,
                         more: 0,
                         oncall: Vec::new(),
+                        oncall_seen: HashSet::new(),
                     });
                     teams.len() - 1
                 });
@@ -389,7 +469,7 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                     team.more += 1;
                 }
                 if let Some(o) = s.oncall.as_deref()
-                    && !team.oncall.contains(&o)
+                    && team.oncall_seen.insert(o)
                 {
                     team.oncall.push(o);
                 }
@@ -432,7 +512,7 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
                         ("name", s.name.clone()),
                         ("team", team),
                         ("oncall", oncall),
-                        ("users", crate::report::percent(s.users.unwrap_or(0.0))),
+                        ("users", crate::text::percent(s.users.unwrap_or(0.0))),
                         ("status", a.status(e).as_str().to_string()),
                     ],
                 }
@@ -449,7 +529,13 @@ fn subjects(topo: &Topology, a: &Assessment, rule: &Rule, plan: &Subject) -> Vec
     }
 }
 
-fn service_subject(topo: &Topology, a: &Assessment, id: NodeId, act: Action) -> Subject {
+fn service_subject<'t>(
+    topo: &'t Topology,
+    a: &Assessment,
+    peers: &mut Peers<'t>,
+    id: NodeId,
+    act: Action,
+) -> Subject {
     let s = topo.as_service(id).expect("changes are services");
     let (team, oncall) = team_of(topo, id);
     let mut dependents: Vec<String> = topo
@@ -460,15 +546,6 @@ fn service_subject(topo: &Topology, a: &Assessment, id: NodeId, act: Action) -> 
     dependents.sort();
     dependents.dedup();
     let groups = topo.groups_of(id);
-    let mut peers: Vec<String> = groups
-        .iter()
-        .filter_map(|&g| topo.as_group(g))
-        .flat_map(|g| g.members.iter().copied())
-        .filter(|&m| m != id && a.action(m).is_none() && a.status(m) != Status::Down)
-        .map(|m| topo.id(m).to_string())
-        .collect();
-    peers.sort();
-    peers.dedup();
     Subject {
         key: Some(s.id.clone()),
         vars: vec![
@@ -480,7 +557,7 @@ fn service_subject(topo: &Topology, a: &Assessment, id: NodeId, act: Action) -> 
             ("action", act.as_str().to_string()),
             ("dependents", join(dependents)),
             ("groups", join(groups.iter().map(|&g| topo.id(g)))),
-            ("peers", join(peers)),
+            ("peers", peers.of(topo, a, id)),
             (
                 "probe",
                 s.probe
@@ -508,18 +585,18 @@ fn finding_subject(topo: &Topology, a: &Assessment, f: &Finding) -> Subject {
     // Where the subject's trouble comes from: the rest of its cause chain,
     // and the starting cause at its end, tagged.
     let chain = a.chain(first);
-    let glyphs = crate::report::Glyphs::ASCII;
+    let glyphs = crate::words::Glyphs::ASCII;
     let cause = if chain.len() > 1 {
-        crate::report::chain_text(topo, a, chain[1], glyphs)
+        crate::words::chain_text(topo, a, chain[1], glyphs)
     } else {
-        crate::report::chain_text(topo, a, first, glyphs)
+        crate::words::chain_text(topo, a, first, glyphs)
     };
     let root = match chain.last() {
         Some(&r) if a.chain_more(first) == 0 => format!(
             "{} {}",
             topo.id(r),
             a.origin(topo, r)
-                .map(crate::report::origin_tag)
+                .map(crate::words::origin_tag)
                 .unwrap_or_default()
         )
         .trim_end()

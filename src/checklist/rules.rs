@@ -233,15 +233,42 @@ fn parse(name: &str, text: &str, base: &[Rule]) -> Result<Vec<Rule>, Diagnostics
             "a rules file is a list of [[rule]] tables with id, phase, for, text, why, owner, blocking",
         )
     })?;
-    let mut rules: Vec<Rule> = base.to_vec();
+    // Rules by id in a map, removed ones left as holes until the end: a
+    // large rules file must not search the list once per rule.
+    let mut rules: Vec<Option<Rule>> = base.iter().cloned().map(Some).collect();
+    let mut by_id: std::collections::HashMap<String, usize> = base
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i))
+        .collect();
     let mut errors = Vec::new();
     for r in raw.rule {
         let id_span = r.id.span();
         let id = r.id.into_inner();
-        let existing = rules.iter().position(|x| x.id == id);
+        // An item id is `RULE` or `RULE:SUBJECT`: a rule id with a `:`
+        // could name another rule's item, and ticking one would tick both.
+        if !valid_rule_id(&id) {
+            errors.push(
+                Diagnostic::at(
+                    &src,
+                    id_span,
+                    if id.is_empty() {
+                        "a rule has an empty `id`".to_string()
+                    } else {
+                        format!("invalid rule id `{id}`")
+                    },
+                )
+                .with_help(
+                    "a rule id uses only letters, digits, `.`, `_` and `-` (checklist items are `RULE:SUBJECT`); give a built-in rule's id to override it",
+                ),
+            );
+            continue;
+        }
+        let existing = by_id.get(&id).copied();
         if r.enabled == Some(false) {
             if let Some(i) = existing {
-                rules.remove(i);
+                rules[i] = None;
+                by_id.remove(&id);
             }
             continue;
         }
@@ -283,7 +310,7 @@ fn parse(name: &str, text: &str, base: &[Rule]) -> Result<Vec<Rule>, Diagnostics
             },
             None => None,
         };
-        let prior = existing.map(|i| rules[i].clone());
+        let prior = existing.and_then(|i| rules[i].clone());
         let missing = |field: &str| {
             Diagnostic::at(
                 &src,
@@ -341,15 +368,26 @@ fn parse(name: &str, text: &str, base: &[Rule]) -> Result<Vec<Rule>, Diagnostics
                 .unwrap_or(false),
         };
         match existing {
-            Some(i) => rules[i] = rule,
-            None => rules.push(rule),
+            Some(i) => rules[i] = Some(rule),
+            None => {
+                by_id.insert(rule.id.clone(), rules.len());
+                rules.push(Some(rule));
+            }
         }
     }
     if errors.is_empty() {
-        Ok(rules)
+        Ok(rules.into_iter().flatten().collect())
     } else {
         Err(Diagnostics(errors))
     }
+}
+
+/// A rule id: `[a-zA-Z0-9._-]+`, as service ids.
+fn valid_rule_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// Every `{name}` in a template must be a variable of the rule's scope.
@@ -458,5 +496,42 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.0[0].line, 5);
         assert_eq!(err.0[0].help.as_deref(), Some("did you mean `team`?"));
+    }
+
+    #[test]
+    fn empty_rule_id_is_rejected() {
+        let err = RuleSet::defaults()
+            .extend_from("u.toml", "[[rule]]\nid = \"\"\nphase = \"before\"\nfor = \"plan\"\ntext = \"t\"\nwhy = \"w\"\nowner = \"o\"\n")
+            .unwrap_err();
+        assert_eq!(err.0[0].line, 2);
+        assert!(err.0[0].message.contains("empty `id`"), "{:?}", err.0[0]);
+    }
+
+    #[test]
+    fn rule_id_that_names_another_rules_item_is_rejected() {
+        // `drain:web` is the id of the built-in `drain` item for `web`.
+        let err = RuleSet::defaults()
+            .extend_from("u.toml", "[[rule]]\nid = \"drain:web\"\nphase = \"before\"\nfor = \"plan\"\ntext = \"t\"\nwhy = \"w\"\nowner = \"o\"\n")
+            .unwrap_err();
+        assert!(
+            err.0[0].message.contains("invalid rule id `drain:web`"),
+            "{:?}",
+            err.0[0]
+        );
+    }
+
+    #[test]
+    fn user_rule_with_a_built_in_id_overrides_it_in_place() {
+        let mut r = RuleSet::defaults();
+        let at = r.rules.iter().position(|x| x.id == "drain").unwrap();
+        let before = r.rules.len();
+        r.extend_from(
+            "u.toml",
+            "[[rule]]\nid = \"drain\"\ntext = \"Drain {id} now\"\n",
+        )
+        .unwrap();
+        assert_eq!(r.rules.len(), before, "replaced, not added");
+        assert_eq!(r.rules[at].id, "drain");
+        assert_eq!(r.rules[at].text, "Drain {id} now");
     }
 }

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 const AFTER_HELP: &str = "\
 Examples:
   blastradius                                   open the TUI on the built-in demo
+  blastradius example > web-stack.toml          the demo topology as a file, to start from
+  blastradius example --plan > web-stack.plan.toml
   blastradius topologies/web-stack.toml         open the TUI on a topology
   blastradius check topologies/web-stack.toml --reboot lb-primary
   blastradius check --plan topologies/web-stack.plan.toml --format json
@@ -127,6 +129,16 @@ pub enum Command {
     Man,
     /// Print the JSON Schema of the topology format, for editors
     Schema,
+    /// Print the built-in demo topology (the seed outage's stack), or its
+    /// plan with --plan: a complete example to start from on any machine
+    Example(ExampleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExampleArgs {
+    /// Print the demo's change plan instead of its topology
+    #[arg(long)]
+    pub plan: bool,
 }
 
 /// Output formats of `check`.
@@ -134,7 +146,7 @@ pub enum Command {
 pub enum Format {
     /// For people, readable at 80 columns
     Text,
-    /// Stable machine-readable shape, "version": 1
+    /// Stable machine-readable shape, "version": 2
     Json,
     /// The change-approval record
     Markdown,
@@ -203,7 +215,7 @@ pub struct CheckArgs {
     pub format: Format,
 
     /// With --format alertmanager: the alert label that names the service
-    #[arg(long, value_name = "LABEL", default_value = "service")]
+    #[arg(long, value_name = "LABEL", default_value = "service", value_parser = label_name)]
     pub alert_label: String,
 
     /// Exit 1 when the risk is at or above this level (for CI gates)
@@ -213,6 +225,11 @@ pub struct CheckArgs {
     /// Use ASCII arrows in text output
     #[arg(long)]
     pub ascii: bool,
+
+    /// Also list what else can fail during the window: each service whose
+    /// failure would take more users down, and the users at stake
+    #[arg(long)]
+    pub exposure: bool,
 
     #[command(flatten)]
     pub assess: AssessArgs,
@@ -319,4 +336,17 @@ pub struct ImportArgs {
     /// Replace FILE if it exists (it keeps its permissions)
     #[arg(long, requires = "output")]
     pub force: bool,
+}
+
+/// `--alert-label`: a Prometheus label name, or a usage error saying what
+/// one is (an empty or regex-looking label would silence what it should not).
+fn label_name(s: &str) -> Result<String, String> {
+    if crate::report::valid_label_name(s) {
+        Ok(s.to_string())
+    } else {
+        Err(
+            "a Prometheus label name: letters, digits and `_`, not starting with a digit or `__` (e.g. service)"
+                .to_string(),
+        )
+    }
 }

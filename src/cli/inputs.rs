@@ -74,7 +74,7 @@ impl Tables {
 
 const NOT_A_TOPOLOGY: &str = "is not a blastradius topology (no [topology] table)";
 const TOPOLOGY_HELP: &str =
-    "a topology starts with [topology] and a name; see topologies/web-stack.toml";
+    "a topology starts with [topology] and a name; `blastradius example` prints a complete one";
 
 /// Loads a topology file, refusing without quoting it a file that is not
 /// one (a plan gets told what to run instead).

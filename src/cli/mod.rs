@@ -69,6 +69,12 @@ pub fn main() -> ExitCode {
             emit(&String::from_utf8_lossy(&out)).map(|()| exit::OK)
         }
         Some(Command::Schema) => emit(&topology::json_schema_text()).map(|()| exit::OK),
+        Some(Command::Example(a)) => emit(if a.plan {
+            crate::DEMO_PLAN
+        } else {
+            crate::DEMO_TOPOLOGY
+        })
+        .map(|()| exit::OK),
         Some(Command::Man) => {
             let cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -185,7 +191,7 @@ fn topology_for(
         (Some(p), _) => inputs::load_topology(p),
         (None, Some(_)) => Ok(inputs::plan_topology(lp, allow_outside)?.0),
         (None, None) => Err(CliError::Usage(
-            "no topology given: name a topology file, or a plan with --plan\n  e.g. blastradius check topologies/web-stack.toml --reboot lb-primary".into(),
+            "no topology given: name a topology file, or a plan with --plan\n  e.g. blastradius check web-stack.toml --reboot lb-primary (`blastradius example > web-stack.toml` writes the demo)".into(),
         )),
     }
 }
@@ -269,7 +275,10 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
     let Loaded { lp, topo, changes } = plan_and_changes(a.topology.as_deref(), &a.changes)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
-    let review = Review::new(&topo, &lp.plan, &changes, &rules, today);
+    let mut review = Review::new(&topo, &lp.plan, &changes, &rules, today);
+    if a.exposure {
+        review = review.with_exposure(&topo);
+    }
     let out = match a.format {
         Format::Text => {
             let glyphs = if a.ascii {
@@ -369,6 +378,16 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                         crate::text::inert(&w.message)
                     ));
                 }
+                // What one failure would take down today: every estate with
+                // an entry point has some (the entry point itself), so these
+                // inform and do not count as risks for --strict.
+                let exposed = crate::analysis::standing_exposure(&t);
+                for (kind, message) in report::standing_exposure_lines(&t, &exposed) {
+                    out.push_str(&format!(
+                        "  standing[{kind}]: {}\n",
+                        crate::text::inert(&message)
+                    ));
+                }
             }
         }
     }
@@ -409,7 +428,8 @@ fn report_cmd(a: &ReportArgs) -> Result<u8, CliError> {
     let changes = resolve_all(&topo, &lp)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
-    let review = Review::new(&topo, &lp.plan, &changes, &rules, today);
+    // The approval record always says what else can fail during the window.
+    let review = Review::new(&topo, &lp.plan, &changes, &rules, today).with_exposure(&topo);
     let md = report::markdown(&topo, &lp.plan, &review);
     match &a.output {
         None => emit(&md)?,
@@ -485,40 +505,43 @@ fn run_tui(
             message: Some(why.clone()),
         },
     };
-    let mut message = start.message;
-    let plan = match (start.restored, lp.path.is_some(), path.is_none()) {
+    let mut start = start;
+    let plan = match (start.restored.take(), lp.path.is_some(), path.is_none()) {
         (Some(plan), _, _) => plan,
         (None, true, _) => {
-            message.get_or_insert_with(|| "plan loaded; edits autosave".into());
+            start
+                .message
+                .get_or_insert_with(|| "plan loaded; edits autosave".into());
             lp.plan
         }
         (None, false, true) => {
-            message.get_or_insert_with(|| {
+            start.message.get_or_insert_with(|| {
                 "demo: the seed outage's change is marked; space, u, x mark; ? help".into()
             });
             Plan::parse("web-stack.plan.toml (embedded demo)", crate::DEMO_PLAN)?
         }
         (None, false, false) => Plan::default(),
     };
+    // One session, opened once: a restored autosave may name services the
+    // topology lost since; those changes are dropped and said.
+    let (session, dropped) =
+        crate::session::Session::open_lenient(topo, plan, rules, Date::today_utc());
+    if dropped > 0 {
+        start.message = Some(format!(
+            "{dropped} change(s) of the saved plan no longer fit the topology: dropped"
+        ));
+    }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(!no_color, t.ascii || env::ascii_only());
-    let mut app = app::App::new(
-        topo,
+    let app = app::App::on(
+        session,
         app::Source {
             path,
             plan: lp.path.clone(),
         },
-        plan,
-        rules,
-        Date::today_utc(),
-        start.autosave,
+        start,
         theme,
     );
-    if app.message.is_none() {
-        app.message = message;
-    }
-    app.autosave_last = start.last;
-    app.lock = start.lock;
     let stopped = crate::tui::run(app, !t.no_mouse)
         .map_err(|e| CliError::Usage(format!("terminal error: {e}")))?;
     Ok(match stopped {

@@ -26,7 +26,7 @@ use super::{Draft, DraftService, IdAllocator, comment_text, plural, stem};
 use crate::diag::{Diagnostic, Diagnostics, Source};
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
 /// One YAML document. Only the fields the import reads; everything else
@@ -134,7 +134,7 @@ struct Placeholder {
 }
 
 /// A service to be: an entity or a placeholder.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Target {
     Entity(usize),
     Placeholder(usize),
@@ -143,14 +143,21 @@ enum Target {
 pub(super) fn import(name: &str, text: &str) -> Result<Draft, Diagnostics> {
     let src = Source::new(name, text);
     // serde-saphyr's default budget stops at 1,024 documents; a catalog
-    // joined from many files can hold more entities than that. The raised
-    // limits still bound memory and time on hostile input.
+    // joined from many files can hold more entities than that, and a fixed
+    // 100,000 refused large real ones. The limits grow with the text
+    // instead: a document takes at least `---` and a newline, a node a
+    // byte, so nothing written out in full can reach them, while aliases
+    // (which replay nodes without their bytes) still cannot blow a small
+    // file up beyond a few times its size.
+    let len = text.len();
     let options = serde_saphyr::options! {
         with_snippet: false,
         budget: serde_saphyr::budget! {
-            max_documents: 100_000,
-            max_nodes: 5_000_000,
-            max_events: 20_000_000,
+            max_documents: (len / 4).max(100_000),
+            max_nodes: (2 * len).max(5_000_000),
+            max_events: (4 * len).max(20_000_000),
+            max_total_scalar_bytes: (2 * len).max(64 << 20),
+            max_reader_input_bytes: Some((2 * len).max(256 << 20)),
         },
     };
     let docs: Vec<Doc> = serde_saphyr::from_multiple_with_options(text, options)
@@ -256,6 +263,7 @@ pub(super) fn import(name: &str, text: &str) -> Result<Draft, Diagnostics> {
         entities: &entities,
         index: &index,
         placeholders: Vec::new(),
+        placeholder_index: HashMap::new(),
         errors,
     };
     let links = b.links();
@@ -276,6 +284,23 @@ struct Links {
     requires: Vec<Target>,
     wants: Vec<Target>,
     notes: Vec<String>,
+    /// The same as sets: an entity may depend on thirty thousand others.
+    required: HashSet<Target>,
+    wanted: HashSet<Target>,
+}
+
+impl Links {
+    fn require(&mut self, t: Target) {
+        if self.required.insert(t) {
+            self.requires.push(t);
+        }
+    }
+
+    fn want(&mut self, t: Target) {
+        if !self.required.contains(&t) && self.wanted.insert(t) {
+            self.wants.push(t);
+        }
+    }
 }
 
 struct Builder<'s, 'a, 'e> {
@@ -283,6 +308,8 @@ struct Builder<'s, 'a, 'e> {
     entities: &'e [Entity],
     index: &'e HashMap<(String, String, String), usize>,
     placeholders: Vec<Placeholder>,
+    /// Placeholders by (namespace, name).
+    placeholder_index: HashMap<(String, String), Vec<usize>>,
     errors: Vec<Diagnostic>,
 }
 
@@ -312,8 +339,8 @@ impl Builder<'_, '_, '_> {
                         "dropped: dependsOn `{}` is itself",
                         dep.value.trim()
                     ));
-                } else if !links[i].requires.contains(&target) {
-                    links[i].requires.push(target);
+                } else {
+                    links[i].require(target);
                 }
             }
             if let Some(sys) = &spec.system {
@@ -322,11 +349,7 @@ impl Builder<'_, '_, '_> {
                     Some(r) => {
                         let key = ("system".to_string(), r.key().0, r.key().1);
                         match self.index.get(&key) {
-                            Some(&s) if s != i => {
-                                if !links[s].requires.contains(&Target::Entity(i)) {
-                                    links[s].requires.push(Target::Entity(i));
-                                }
-                            }
+                            Some(&s) if s != i => links[s].require(Target::Entity(i)),
                             Some(_) => {}
                             None => links[i].notes.push(format!(
                                 "part of system `{}`, which is not in this file",
@@ -352,10 +375,7 @@ impl Builder<'_, '_, '_> {
                     ));
                 }
                 for p in provided {
-                    let t = Target::Entity(p);
-                    if !links[i].wants.contains(&t) && !links[i].requires.contains(&t) {
-                        links[i].wants.push(t);
-                    }
+                    links[i].want(Target::Entity(p));
                 }
             }
         }
@@ -437,8 +457,13 @@ impl Builder<'_, '_, '_> {
     fn placeholder(&mut self, r: Ref, written: &str, from: usize) -> usize {
         let key = r.key();
         let kind = r.kind_lower();
-        let existing = self.placeholders.iter().position(|p| {
-            p.r.key() == key && (p.r.kind.is_none() || kind.is_none() || p.r.kind_lower() == kind)
+        // Only the placeholders of the same (namespace, name) are looked at:
+        // thirty thousand unknown targets made a scan of all of them for
+        // each reference quadratic.
+        let same_key = self.placeholder_index.entry(key).or_default();
+        let existing = same_key.iter().copied().find(|&i| {
+            let p = &self.placeholders[i];
+            p.r.kind.is_none() || kind.is_none() || p.r.kind_lower() == kind
         });
         let i = match existing {
             Some(i) => {
@@ -448,6 +473,7 @@ impl Builder<'_, '_, '_> {
                 i
             }
             None => {
+                same_key.push(self.placeholders.len());
                 self.placeholders.push(Placeholder {
                     r,
                     written: written.to_string(),
@@ -456,8 +482,11 @@ impl Builder<'_, '_, '_> {
                 self.placeholders.len() - 1
             }
         };
-        if !self.placeholders[i].referenced_by.contains(&from) {
-            self.placeholders[i].referenced_by.push(from);
+        // Entities are linked in order, so a repeat comes from the last one.
+        let by = &mut self.placeholders[i].referenced_by;
+        debug_assert!(by.last().is_none_or(|&l| l <= from));
+        if by.last() != Some(&from) {
+            by.push(from);
         }
         i
     }
@@ -469,18 +498,23 @@ impl Builder<'_, '_, '_> {
 /// default namespace.
 fn preferred_ids(refs: &[&Ref]) -> Vec<String> {
     let keys: Vec<(String, String)> = refs.iter().map(|r| r.key()).collect();
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, (_, name)) in keys.iter().enumerate() {
-        by_name.entry(name.as_str()).or_default().push(i);
+    // Counts, not lists to scan: thirty thousand entities of one name in
+    // as many namespaces must not compare each with all the others.
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_key: HashMap<&(String, String), usize> = HashMap::new();
+    for k in &keys {
+        *by_name.entry(k.1.as_str()).or_default() += 1;
+        *by_key.entry(k).or_default() += 1;
     }
     refs.iter()
         .enumerate()
         .map(|(i, r)| {
             let (ns, name) = &keys[i];
-            let others = || by_name[name.as_str()].iter().filter(move |&&j| j != i);
-            let need_kind = others().any(|&j| keys[j].0 == *ns);
+            let same_ns = by_key[&keys[i]];
+            // Another entity of this name in this namespace (a kind apart).
+            let need_kind = same_ns > 1;
             // The default namespace keeps bare names.
-            let need_ns = ns != DEFAULT_NS && others().any(|&j| keys[j].0 != *ns);
+            let need_ns = ns != DEFAULT_NS && by_name[name.as_str()] > same_ns;
             let mut id = String::new();
             if need_kind {
                 id.push_str(&r.kind_lower().unwrap_or_else(|| "entity".into()));
@@ -666,10 +700,48 @@ fn span(text: &str, loc: &Location) -> Range<usize> {
     start..start
 }
 
+/// What an operator should read for the YAML errors whose library message
+/// speaks of the library ("budget breached: Documents { documents: 100001 }",
+/// "set DuplicateKeyPolicy in Options"), with advice; `None` for the rest.
+fn plain_yaml_error(e: &serde_saphyr::Error) -> Option<(String, &'static str)> {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match e {
+        // An error met while replaying an alias: the cause is inside.
+        serde_saphyr::Error::AliasError { error, .. } => plain_yaml_error(error),
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => Some((
+            match key {
+                Some(k) => format!("the key `{k}` appears twice in one mapping"),
+                None => "a key appears twice in one mapping".to_string(),
+            },
+            "YAML takes each key once per mapping: remove or rename one of them",
+        )),
+        serde_saphyr::Error::Budget { breach, .. } => Some(match breach {
+            B::Depth { depth } => (
+                format!("the YAML is nested {depth} levels deep, more than a catalog can be"),
+                "a catalog entity is a few levels deep; check the indentation",
+            ),
+            B::Aliases { .. } | B::Anchors { .. } | B::AliasAnchorRatio { .. } => (
+                "the YAML uses too many anchors and aliases (`&name`, `*name`)".to_string(),
+                "write the entities out: aliases that expand without limit are refused",
+            ),
+            _ => (
+                "the YAML expands to far more than its size (through aliases) and is refused"
+                    .to_string(),
+                "write the entities out instead of repeating them with aliases",
+            ),
+        }),
+        _ => None,
+    }
+}
+
 /// serde-saphyr's error as our diagnostic (its message without the
 /// "at line L, column C" that our rendering shows anyway).
 fn yaml_error(src: &Source<'_>, e: &serde_saphyr::Error) -> Diagnostics {
-    let message = e.to_string();
+    let plain = plain_yaml_error(e);
+    let message = match &plain {
+        Some((m, _)) => m.clone(),
+        None => e.to_string(),
+    };
     let (message, at) = match e.location() {
         Some(loc) => {
             let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
@@ -686,9 +758,10 @@ fn yaml_error(src: &Source<'_>, e: &serde_saphyr::Error) -> Diagnostics {
         Some(at) => Diagnostic::at(src, at, message),
         None => Diagnostic::whole_file(src.name, message),
     };
-    d.with_help(
+    d.with_help(plain.map_or(
         "a Backstage catalog is YAML, one entity per document (separated by `---`), each with apiVersion, kind, metadata.name and spec",
-    )
+        |(_, help)| help,
+    ))
     .into()
 }
 

@@ -19,7 +19,7 @@ mod backstage;
 mod dot;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 /// The input formats `blastradius import` reads.
@@ -138,6 +138,9 @@ pub(crate) struct DraftService {
     /// Comment lines written above the service (provenance, placeholders,
     /// what was dropped).
     pub notes: Vec<String>,
+    /// Each id in `requires` (true) or `wants` (false): a hub with a
+    /// hundred thousand edges must not scan its list for each of them.
+    listed: HashMap<String, bool>,
 }
 
 impl DraftService {
@@ -147,10 +150,15 @@ impl DraftService {
         if id == self.id {
             return false;
         }
-        if !self.requires.iter().any(|r| r == id) {
-            self.requires.push(id.to_string());
+        match self.listed.insert(id.to_string(), true) {
+            Some(true) => {}
+            Some(false) => {
+                // Once per id at most: it is required from now on.
+                self.wants.retain(|w| w != id);
+                self.requires.push(id.to_string());
+            }
+            None => self.requires.push(id.to_string()),
         }
-        self.wants.retain(|w| w != id);
         true
     }
 
@@ -160,7 +168,8 @@ impl DraftService {
         if id == self.id {
             return false;
         }
-        if !self.requires.iter().any(|r| r == id) && !self.wants.iter().any(|w| w == id) {
+        if !self.listed.contains_key(id) {
+            self.listed.insert(id.to_string(), false);
             self.wants.push(id.to_string());
         }
         true
@@ -215,6 +224,9 @@ pub(crate) fn sanitize(s: &str) -> String {
 pub(crate) struct IdAllocator {
     reserved: HashSet<String>,
     used: HashSet<String>,
+    /// The next suffix to try for a sanitized base: a hundred thousand
+    /// names that sanitize alike must not each count up from `-2`.
+    next_suffix: HashMap<String, usize>,
 }
 
 impl IdAllocator {
@@ -232,7 +244,10 @@ impl IdAllocator {
         }
         let base = sanitize(preferred);
         let mut candidate = base.clone();
-        let mut n = 1;
+        let mut n = self.next_suffix.get(&base).copied().unwrap_or(1);
+        if n > 1 {
+            candidate = format!("{base}-{n}");
+        }
         // A sanitized id must not take an id reserved by a later entry that
         // was valid as written.
         while self.used.contains(&candidate)
@@ -241,6 +256,7 @@ impl IdAllocator {
             n += 1;
             candidate = format!("{base}-{n}");
         }
+        self.next_suffix.insert(base, n + 1);
         self.used.insert(candidate.clone());
         candidate
     }

@@ -231,24 +231,37 @@ impl Plan {
                     .into(),
             );
         }
-        let minutes = match header.minutes {
+        let minutes = match &header.minutes {
             None => None,
-            Some(m) => match u32::try_from(*m.get_ref()) {
-                Ok(v) if v > 0 => Some(v),
-                _ => {
+            Some(m) => match *m.get_ref() {
+                v if v <= 0 => {
                     return Err(
                         Diagnostic::at(&src, m.span(), "`minutes` must be more than 0")
                             .with_help("the length of the change window in minutes")
                             .into(),
                     );
                 }
+                v if v > i64::from(MAX_MINUTES) => {
+                    return Err(Diagnostic::at(
+                        &src,
+                        m.span(),
+                        format!(
+                            "`minutes` is {v}: a change window is at most 7 days ({MAX_MINUTES} minutes)"
+                        ),
+                    )
+                    .with_help("split a longer change into several plans, one per window")
+                    .into());
+                }
+                v => Some(v as u32),
             },
         };
-        let mut done: Vec<String> = Vec::new();
-        for d in raw.checklist.map(|c| c.done).unwrap_or_default() {
-            if !done.contains(&d) {
-                done.push(d);
-            }
+        if let (Some(s), Some(m)) = (&header.start, minutes)
+            && let Err(why) = check_window(s.get_ref(), m)
+        {
+            let span = header.minutes.as_ref().map_or(s.span(), Spanned::span);
+            return Err(Diagnostic::at(&src, span, why)
+                .with_help("give a start and length that end by the year 9999")
+                .into());
         }
         let mut changes = Vec::with_capacity(raw.change.len());
         for c in raw.change {
@@ -326,6 +339,16 @@ impl Plan {
                 at: a.at,
             });
         }
+        // Ticks keep their first place; a set, since a plan may hold
+        // hundreds of thousands of them.
+        let mut seen = std::collections::HashSet::new();
+        let done: Vec<String> = raw
+            .checklist
+            .map(|c| c.done)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| seen.insert(d.clone()))
+            .collect();
         Ok(Plan {
             title: header.title.unwrap_or_default(),
             topology: header.topology,
@@ -422,6 +445,52 @@ impl Plan {
     }
 }
 
+/// The longest change window: 7 days (DESIGN.md "Files and limits").
+pub const MAX_MINUTES: u32 = 7 * 24 * 60;
+
+/// Minutes from 1970-01-01T00:00Z to 9999-12-31T23:59Z: the last minute a
+/// window may end in (RFC 3339 has four-digit years; Alertmanager and most
+/// tools cannot read a later time).
+fn last_minute() -> i64 {
+    let last = crate::topology::Date {
+        year: 9999,
+        month: 12,
+        day: 31,
+    };
+    last.days_since_epoch() * 24 * 60 + 23 * 60 + 59
+}
+
+/// Checks that a window of `minutes` from `start` ends by
+/// 9999-12-31T23:59:59Z, in UTC and in the start's own offset (a local time
+/// without an offset is read as UTC, as the silences read it).
+///
+/// # Errors
+/// A sentence saying when the window would end.
+pub fn check_window(start: &Datetime, minutes: u32) -> Result<(), String> {
+    let (Some(date), Some(time)) = (start.date, start.time) else {
+        return Ok(());
+    };
+    let offset = match start.offset {
+        Some(toml::value::Offset::Custom { minutes }) => i64::from(minutes),
+        _ => 0,
+    };
+    let day = crate::topology::Date::from(date).days_since_epoch();
+    // Minutes since the epoch of the last minute of the window, on the
+    // start's own clock; seconds are within that minute.
+    let local_end =
+        day * 24 * 60 + i64::from(time.hour) * 60 + i64::from(time.minute) + i64::from(minutes);
+    let utc_end = local_end - offset;
+    // Ending in minute 23:59 of the last day ends by 23:59:59 whatever the
+    // seconds; a minute later is past it.
+    if local_end.max(utc_end) > last_minute() {
+        Err(format!(
+            "the window from {start} for {minutes} minutes ends after 9999-12-31T23:59:59Z, the last time a plan can name"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// A change resolved against a topology: the service, its action, and
 /// the selector that named it (`None` when it was named by id).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -488,10 +557,16 @@ pub fn resolve(
     // named it (an id wins over a selector).
     let mut at: std::collections::HashMap<NodeId, (usize, bool)> = std::collections::HashMap::new();
     let mut out: Vec<Named> = Vec::with_capacity(changes.len());
+    // Past the errors shown no suggestion is worked out: a plan of 10,000
+    // bad ids stays linear.
+    let full = |errors: &Vec<Diagnostic>| errors.len() >= crate::diag::MAX_SHOWN;
+    // Located through the file's line table: cheap for every error.
     let locate = |c: &Change, msg: String| match (source, &c.span) {
         (Some(src), Some(span)) => Diagnostic::at(src, span.clone(), msg),
         _ => Diagnostic::whole_file(origin, msg),
     };
+    // "did you mean" per unknown name, searched once each.
+    let mut suggested: std::collections::HashMap<&str, String> = Default::default();
     let flag = |c: &Change| {
         if c.span.is_some() {
             "in the plan".to_string()
@@ -502,27 +577,50 @@ pub fn resolve(
     // Ids first, so that an id wins whatever the order of the changes.
     for c in changes.iter().filter(|c| !c.is_selector()) {
         match topo.lookup(&c.service) {
-            None => errors.push(
-                locate(c, format!("unknown service `{}` {}", c.service, flag(c))).with_help(
-                    did_you_mean(
-                        &c.service,
-                        topo.services().iter().map(|s| s.id.as_str()),
-                        "name a service of the topology (`blastradius validate` lists problems; the TUI lists services)",
-                    ),
-                ),
-            ),
+            None => {
+                let f = full(&errors);
+                let help = if f {
+                    String::new()
+                } else {
+                    suggested
+                        .entry(c.service.as_str())
+                        .or_insert_with(|| {
+                            did_you_mean(
+                                &c.service,
+                                topo.services().iter().map(|s| s.id.as_str()),
+                                "name a service of the topology (`blastradius validate` lists problems; the TUI lists services)",
+                            )
+                        })
+                        .clone()
+                };
+                errors.push(
+                    locate(c, format!("unknown service `{}` {}", c.service, flag(c)))
+                        .with_help(help),
+                )
+            }
             Some(id) if topo.as_group(id).is_some() => {
                 let members: Vec<&str> = topo
                     .as_group(id)
-                    .map(|g| g.members.iter().map(|&m| topo.id(m)).collect())
+                    .map(|g| g.members.iter().take(10).map(|&m| topo.id(m)).collect())
                     .unwrap_or_default();
+                let more = topo
+                    .as_group(id)
+                    .map_or(0, |g| g.members.len().saturating_sub(members.len()));
                 errors.push(
-                    locate(c, format!("`{}` is a group; a plan changes services", c.service))
-                        .with_help(format!(
-                            "name its members instead: {}, or select them all with group={}",
-                            members.join(", "),
-                            c.service
-                        )),
+                    locate(
+                        c,
+                        format!("`{}` is a group; a plan changes services", c.service),
+                    )
+                    .with_help(format!(
+                        "name its members instead: {}{}, or select them all with group={}",
+                        members.join(", "),
+                        if more > 0 {
+                            format!(" and {more} more")
+                        } else {
+                            String::new()
+                        },
+                        c.service
+                    )),
                 );
             }
             Some(id) => match at.get(&id) {
@@ -671,6 +769,91 @@ at = 2023-06-08T18:00:00+03:00
         assert_eq!(p.changes[0].action, Action::Update);
         p.set_change("a", None);
         assert!(p.changes.is_empty());
+    }
+
+    #[test]
+    fn two_hundred_thousand_ticks_are_read_in_linear_time() {
+        let mut text = String::from("[checklist]\ndone = [");
+        for i in 0..200_000 {
+            text.push_str(&format!("\"item-{i}\", "));
+        }
+        text.push_str("\"item-7\"]\n");
+        let p = Plan::parse("p.toml", &text).unwrap();
+        assert_eq!(p.done.len(), 200_000, "the repeat is dropped");
+        assert_eq!(p.done[7], "item-7");
+    }
+
+    #[test]
+    fn a_window_is_at_most_seven_days() {
+        let with = |m: &str| Plan::parse("p.toml", &format!("[plan]\nminutes = {m}\n"));
+        assert_eq!(with("10080").unwrap().minutes, Some(MAX_MINUTES));
+        for m in ["10081", "4294967295", "4294967296"] {
+            let err = with(m).unwrap_err();
+            assert!(
+                err.0[0].message.contains("at most 7 days (10080 minutes)"),
+                "{m}: {err}"
+            );
+            assert_eq!((err.0[0].line, err.0[0].column), (2, 11));
+        }
+        assert!(with("0").unwrap_err().0[0].message.contains("more than 0"));
+        assert!(with("-5").unwrap_err().0[0].message.contains("more than 0"));
+    }
+
+    #[test]
+    fn a_window_ending_after_the_year_9999_is_refused() {
+        let with = |start: &str, m: u32| {
+            Plan::parse(
+                "p.toml",
+                &format!("[plan]\nstart = {start}\nminutes = {m}\n"),
+            )
+        };
+        let err = with("9999-12-31T23:00:00Z", 120).unwrap_err();
+        assert!(
+            err.0[0].message.contains("ends after 9999-12-31T23:59:59Z"),
+            "{err}"
+        );
+        assert!(with("9999-12-31T23:00:00Z", 59).is_ok());
+        assert!(with("9999-12-31T22:59:30Z", 60).is_ok());
+        assert!(
+            with("9999-12-31T23:00:00Z", 60).is_err(),
+            "ends at 10000-01-01T00:00"
+        );
+        // In UTC, 20:00-05:00 is already 01:00 of the year 10000.
+        assert!(with("9999-12-31T20:00:00-05:00", 10).is_err());
+        // Local times without an offset are read as UTC.
+        assert!(with("9999-12-31T23:00:00", 120).is_err());
+        assert!(with("2023-06-08T22:00:00+03:00", MAX_MINUTES).is_ok());
+    }
+
+    #[test]
+    fn resolving_sixty_thousand_changes_is_linear() {
+        let mut text = String::from("[topology]\nname = \"t\"\n");
+        for i in 0..60_000 {
+            text.push_str(&format!("[services.m{i}]\n"));
+        }
+        let topo = crate::topology::load("t.toml", &text).unwrap();
+        let mut changes: Vec<Change> = (0..60_000)
+            .map(|i| Change {
+                service: format!("m{i}"),
+                action: Action::Reboot,
+                span: None,
+            })
+            .collect();
+        assert_eq!(
+            resolve(&topo, &changes, None, "test").unwrap().len(),
+            60_000
+        );
+        // The same action twice is one change; another action an error.
+        changes.push(changes[5].clone());
+        assert_eq!(
+            resolve(&topo, &changes, None, "test").unwrap().len(),
+            60_000
+        );
+        let mut other = changes[5].clone();
+        other.action = Action::Down;
+        changes.push(other);
+        let err = resolve(&topo, &changes, None, "test").unwrap_err();
+        assert!(err.0[0].message.contains("`m5` is changed twice"), "{err}");
     }
 
     #[test]

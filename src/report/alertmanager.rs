@@ -15,7 +15,29 @@ pub enum AlertmanagerError {
         "the plan has no window: Alertmanager silences need `start` and `minutes` under [plan]"
     )]
     NoWindow,
+    /// Not a Prometheus label name, so no matcher on it could be right.
+    #[error(
+        "`{0}` is not a label name: Prometheus label names are letters, digits and `_`, not starting with a digit or `__`"
+    )]
+    BadLabel(String),
 }
+
+/// True for a Prometheus label name an operator may match on:
+/// `[a-zA-Z_][a-zA-Z0-9_]*`, not empty, and not starting with `__` (names
+/// Prometheus keeps for itself).
+pub fn valid_label_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.starts_with("__")
+}
+
+/// Keep-loud names written into each silence's comment at most: the
+/// comment goes on every silence, and a plan with tens of thousands of
+/// both made the output grow with their product.
+const MAX_LOUD_NAMES: usize = 25;
 
 /// The end of a window: `start` plus `minutes`, in the same offset.
 pub fn window_end(start: &Datetime, minutes: u32) -> Option<Datetime> {
@@ -54,14 +76,26 @@ fn rfc3339(dt: &Datetime) -> String {
 /// # Errors
 /// [`AlertmanagerError::NoWindow`] when the plan has no start or length.
 pub fn alertmanager(plan: &Plan, r: &Review, label: &str) -> Result<String, AlertmanagerError> {
+    if !valid_label_name(label) {
+        return Err(AlertmanagerError::BadLabel(
+            crate::text::inert(label).into_owned(),
+        ));
+    }
     let (Some(start), Some(minutes)) = (&plan.start, plan.minutes) else {
         return Err(AlertmanagerError::NoWindow);
     };
     let end = window_end(start, minutes).ok_or(AlertmanagerError::NoWindow)?;
-    let loud = if r.alerts.keep_loud.is_empty() {
+    let keep = &r.alerts.keep_loud;
+    let loud = if keep.is_empty() {
         "nothing else".to_string()
+    } else if keep.len() > MAX_LOUD_NAMES {
+        format!(
+            "{} and {} more (the plan's alert plan lists them all)",
+            keep[..MAX_LOUD_NAMES].join(", "),
+            keep.len() - MAX_LOUD_NAMES
+        )
     } else {
-        r.alerts.keep_loud.join(", ")
+        keep.join(", ")
     };
     let title = if plan.title.is_empty() {
         "planned change".to_string()
@@ -72,6 +106,9 @@ pub fn alertmanager(plan: &Plan, r: &Review, label: &str) -> Result<String, Aler
         .alerts
         .silence
         .iter()
+        // A matcher with an empty value would match every series without
+        // the label: never written (ids are never empty; this keeps it so).
+        .filter(|service| !service.is_empty())
         .map(|service| {
             json!({
                 "matchers": [{"name": label, "value": service, "isRegex": false, "isEqual": true}],
@@ -82,7 +119,7 @@ pub fn alertmanager(plan: &Plan, r: &Review, label: &str) -> Result<String, Aler
             })
         })
         .collect();
-    let mut s = serde_json::to_string_pretty(&silences).expect("JSON values serialise");
+    let mut s = super::jsonfmt::to_string_pretty(&silences);
     s.push('\n');
     Ok(s)
 }
@@ -90,6 +127,16 @@ pub fn alertmanager(plan: &Plan, r: &Review, label: &str) -> Result<String, Aler
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alert_label_must_be_a_prometheus_label_name() {
+        for good in ["service", "job", "_x", "svc_id2"] {
+            assert!(valid_label_name(good), "{good}");
+        }
+        for bad in ["", "__name__", "2x", "service=~\".*\"", "a-b", "a b", "é"] {
+            assert!(!valid_label_name(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn window_end_carries_over_midnight_and_keeps_the_offset() {

@@ -65,7 +65,11 @@ fn dot_str(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
-            c if c.is_control() => out.push_str(&format!("\\\\u{{{:x}}}", c as u32)),
+            // Controls, bidi overrides and zero-width characters are shown
+            // as text, as on the terminal: a label must read as it is.
+            c if crate::text::is_hazardous(c) => {
+                out.push_str(&format!("\\\\u{{{:x}}}", c as u32));
+            }
             c => out.push(c),
         }
     }
@@ -122,16 +126,25 @@ pub fn dot(topo: &Topology, a: Option<&Assessment>) -> String {
     o
 }
 
-/// Escapes text for a Mermaid quoted label.
+/// Escapes text for a Mermaid quoted label: line breaks become `<br/>`,
+/// the rest of each line is made inert, and every character Mermaid reads
+/// as markup or as the start of an entity code (`#lt;`, `&lt;`) is written
+/// as an entity itself, so what the file says is what the diagram shows.
 fn mermaid_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in crate::text::inert(s).chars() {
-        match c {
-            '"' => out.push_str("#quot;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '\n' => out.push_str("<br/>"),
-            c => out.push(c),
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("<br/>");
+        }
+        for c in crate::text::inert(line).chars() {
+            match c {
+                '"' => out.push_str("#quot;"),
+                '<' => out.push_str("#lt;"),
+                '>' => out.push_str("#gt;"),
+                '#' => out.push_str("#35;"),
+                '&' => out.push_str("#amp;"),
+                c => out.push(c),
+            }
         }
     }
     out
@@ -243,5 +256,26 @@ mod tests {
         assert_eq!(mermaid_str("a\"<b>"), "a#quot;#lt;b#gt;");
         let limited = mermaid(&t, None, Some(3));
         assert!(limited.contains("more not drawn"));
+    }
+
+    #[test]
+    fn mermaid_labels_break_lines_with_br_not_a_literal_escape() {
+        assert_eq!(mermaid_str("db\nDatabase"), "db<br/>Database");
+        let (t, a) = demo();
+        let m = mermaid(&t, Some(&a), None);
+        assert!(!m.contains("\\u{a}"), "{m}");
+        assert!(m.contains("<br/>DOWN"), "{m}");
+    }
+
+    #[test]
+    fn mermaid_entity_codes_in_names_are_shown_not_decoded() {
+        assert_eq!(mermaid_str("#lt;b#gt;"), "#35;lt;b#35;gt;");
+        assert_eq!(mermaid_str("&lt;x&gt;"), "#amp;lt;x#amp;gt;");
+        assert_eq!(mermaid_str("a\u{202e}b"), "a\\u{202e}b");
+    }
+
+    #[test]
+    fn dot_shows_bidi_overrides_as_text() {
+        assert_eq!(dot_str("a\u{202e}b\u{9b}"), "a\\\\u{202e}b\\\\u{9b}");
     }
 }

@@ -126,8 +126,18 @@ pub fn json(topo: &Topology, r: &Review) -> String {
                 at: x.at.map(|t| t.to_string()),
             })
             .collect(),
+        exposure: r.exposure.as_ref().map(|e| {
+            e.entries
+                .iter()
+                .map(|x| ExposedOut {
+                    service: topo.id(x.service),
+                    users: x.users,
+                    before: x.before,
+                })
+                .collect()
+        }),
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("JSON serialises");
+    let mut s = super::jsonfmt::to_string_pretty(&doc);
     s.push('\n');
     s
 }
@@ -147,6 +157,16 @@ struct Doc<'a> {
     checklist: Vec<ItemOut<'a>>,
     alerts: Alerts<'a>,
     accepted: Vec<AcceptOut<'a>>,
+    /// With `--exposure` only (DESIGN.md: after `accepted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exposure: Option<Vec<ExposedOut<'a>>>,
+}
+
+#[derive(serde::Serialize)]
+struct ExposedOut<'a> {
+    service: &'a str,
+    users: f64,
+    before: bool,
 }
 
 #[derive(serde::Serialize)]

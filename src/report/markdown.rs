@@ -267,6 +267,10 @@ pub fn markdown(topo: &Topology, plan: &Plan, r: &Review) -> String {
         show(&r.alerts.keep_loud)
     );
 
+    if let Some(e) = &r.exposure {
+        o.push_str(&super::exposure_markdown(topo, e));
+    }
+
     let _ = writeln!(o, "\n## Sign-off\n");
     let _ = writeln!(o, "| Who | Role | At |\n|---|---|---|");
     for s in &plan.signoffs {

@@ -176,6 +176,9 @@ pub fn text(topo: &Topology, plan: &Plan, r: &Review, width: usize, g: Glyphs) -
         &list_or_none(&r.alerts.keep_loud),
         width,
     );
+    if let Some(e) = &r.exposure {
+        o.push_str(&super::exposure_text(topo, e, width));
+    }
     o
 }
 

@@ -2,7 +2,7 @@
 //! change, reported by `validate`.
 
 use super::{Edge, NodeId, Topology};
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use std::collections::{HashMap, VecDeque};
@@ -10,7 +10,8 @@ use std::collections::{HashMap, VecDeque};
 /// A standing risk in a topology.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Warning {
-    /// Stable kind: `spof`, `shared-zone`, `requires-cycle`, `users-over-one`.
+    /// Stable kind: `spof`, `shared-zone`, `requires-cycle`, `users-over-one`,
+    /// `last-tested-in-future`.
     pub kind: &'static str,
     /// The services and groups concerned.
     pub subjects: Vec<String>,
@@ -23,10 +24,19 @@ pub struct Warning {
 /// # Complexity
 /// O(services + groups + edges).
 pub fn lint(topo: &Topology) -> Vec<Warning> {
+    lint_at(topo, super::Date::today_utc())
+}
+
+/// [`lint`] with `today` as the date `last_tested` is checked against.
+///
+/// # Complexity
+/// O(services + groups + edges).
+pub fn lint_at(topo: &Topology, today: super::Date) -> Vec<Warning> {
     let mut out = Vec::new();
     spofs(topo, &mut out);
     shared_zones(topo, &mut out);
     cycles(topo, &mut out);
+    future_tests(topo, today, &mut out);
     let total: f64 = topo.services().iter().filter_map(|s| s.users).sum();
     if total > 1.0 + 1e-9 {
         let entries: Vec<String> = topo
@@ -104,17 +114,46 @@ fn shared_zones(topo: &Topology, out: &mut Vec<Warning>) {
     }
 }
 
+/// A `last_tested` after today: most likely a typo (2032 for 2023). The
+/// assessment counts such a group as never tested; say so here, before a
+/// plan finds out.
+fn future_tests(topo: &Topology, today: super::Date, out: &mut Vec<Warning>) {
+    for g in topo.groups() {
+        if let Some(d) = g.last_tested
+            && d.days_since_epoch() > today.days_since_epoch()
+        {
+            out.push(Warning {
+                kind: "last-tested-in-future",
+                message: format!(
+                    "group `{}` gives `last_tested` {d}, after today ({today}): its failover counts as never tested until that date is right",
+                    g.id
+                ),
+                subjects: vec![g.id.clone()],
+            });
+        }
+    }
+}
+
 /// Cycles through `requires` edges (and group membership, since requiring a
 /// group means requiring its members).
 fn cycles(topo: &Topology, out: &mut Vec<Warning>) {
     let g = topo
         .graph()
         .filter_map(|_, ()| Some(()), |_, e| (*e != Edge::Wants).then_some(*e));
-    for scc in tarjan_scc(&g) {
-        if scc.len() < 2 {
-            continue;
-        }
-        let start = *scc.iter().min().expect("non-empty");
+    // Kosaraju's algorithm, as petgraph writes it, is iterative; its
+    // `tarjan_scc` recurses once per node of a path, and a chain of 130,000
+    // `requires` overflowed the stack. Components come in no useful order:
+    // each is reported from its smallest node, in topology order.
+    let mut sccs: Vec<Vec<NodeIndex>> = kosaraju_scc(&g)
+        .into_iter()
+        .filter(|scc| scc.len() >= 2)
+        .collect();
+    for scc in &mut sccs {
+        scc.sort_unstable();
+    }
+    sccs.sort_unstable_by_key(|scc| scc[0]);
+    for scc in sccs {
+        let start = scc[0];
         let members: HashMap<NodeIndex, ()> = scc.iter().map(|&n| (n, ())).collect();
         // Shortest way round from `start` back to itself, inside the component.
         let mut prev: HashMap<NodeIndex, NodeIndex> = HashMap::new();
@@ -154,5 +193,64 @@ fn cycles(topo: &Topology, out: &mut Vec<Warning>) {
             ),
             subjects: ids,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: usize, closed: bool) -> Topology {
+        let mut text = String::from("[topology]\nname = \"chain\"\n");
+        for i in 0..n {
+            text.push_str(&format!("[services.s{i:06}]\n"));
+            if i + 1 < n || closed {
+                text.push_str(&format!("requires = [\"s{:06}\"]\n", (i + 1) % n));
+            }
+        }
+        crate::topology::load("chain.toml", &text).unwrap()
+    }
+
+    /// A test thread has a 2 MiB stack: a recursion per node of a chain
+    /// this long overflows it many times over.
+    #[test]
+    fn a_130k_deep_requires_chain_is_linted_without_recursion() {
+        let t = chain(130_000, false);
+        let w = lint_at(&t, crate::topology::Date::parse("2024-01-01").unwrap());
+        assert_eq!(w.iter().filter(|w| w.kind == "spof").count(), 129_999);
+        assert!(w.iter().all(|w| w.kind != "requires-cycle"));
+        let t = chain(130_000, true);
+        let w = lint_at(&t, crate::topology::Date::parse("2024-01-01").unwrap());
+        let cycles: Vec<&Warning> = w.iter().filter(|w| w.kind == "requires-cycle").collect();
+        assert_eq!(cycles.len(), 1);
+        assert_eq!(cycles[0].subjects.len(), 130_000);
+        assert!(
+            cycles[0]
+                .message
+                .starts_with("`requires` forms a cycle: s000000 → s000001 → ")
+        );
+    }
+
+    #[test]
+    fn last_tested_after_today_is_warned() {
+        let t = crate::topology::load(
+            "t.toml",
+            "[topology]\nname = \"t\"\n[services.a]\n[services.b]\n[groups.g]\nmembers = [\"a\", \"b\"]\nlast_tested = 2032-03-01\n",
+        )
+        .unwrap();
+        let at = |d: &str| lint_at(&t, crate::topology::Date::parse(d).unwrap());
+        let w = at("2024-01-01");
+        assert_eq!(
+            w.iter()
+                .filter(|w| w.kind == "last-tested-in-future")
+                .count(),
+            1,
+            "{w:?}"
+        );
+        assert!(
+            at("2032-03-01")
+                .iter()
+                .all(|w| w.kind != "last-tested-in-future")
+        );
     }
 }

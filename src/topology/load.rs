@@ -37,7 +37,7 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
             .into());
     }
     let raw: RawFile = split::parse(text).map_err(|e| {
-        crate::diag::from_toml(&src, &e, "see topologies/web-stack.toml for the format")
+        crate::diag::from_toml(&src, &e, "`blastradius example` prints a complete topology; `blastradius schema` its JSON Schema")
     })?;
     let Some(header) = raw.topology else {
         return Err(Diagnostic::at(&src, 0..0, "there is no [topology] table")
@@ -103,10 +103,21 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
         groups.extend(part);
         group_errors.extend(errors);
     }
+    // Each group's members sorted, so that "does this service require a
+    // group it is in" is a binary search, not a scan of a million members
+    // for each of a million services.
+    let sorted_members: Vec<Vec<NodeId>> = groups
+        .iter()
+        .map(|g| {
+            let mut m = g.members.clone();
+            m.sort_unstable();
+            m
+        })
+        .collect();
     let names = Names {
         index: &index,
         colliding: &colliding,
-        groups: &groups,
+        sorted_members: &sorted_members,
         services: raw_services.len(),
     };
     let mut services = Vec::with_capacity(raw_services.len());
@@ -199,19 +210,28 @@ struct Names<'r> {
     /// Groups whose id is also a service's (an error already reported):
     /// not in the index, but still groups a service may be a member of.
     colliding: &'r IdMap<'r>,
-    groups: &'r [Group],
+    /// Each group's members, sorted by node.
+    sorted_members: &'r [Vec<NodeId>],
     services: usize,
 }
 
 impl Names<'_> {
-    /// The group called `name`, if there is one.
-    fn group(&self, name: &str) -> Option<&Group> {
+    /// True when `name` is a group and `member` is one of its members.
+    ///
+    /// # Complexity
+    /// O(log members).
+    fn group_has(&self, name: &str, member: NodeId) -> bool {
         let id = match self.index.get(name) {
             Some(&n) if n.index() >= self.services => n,
-            Some(_) => *self.colliding.get(name)?,
-            None => return None,
+            Some(_) => match self.colliding.get(name) {
+                Some(&n) => n,
+                None => return false,
+            },
+            None => return false,
         };
-        self.groups.get(id.index() - self.services)
+        self.sorted_members
+            .get(id.index() - self.services)
+            .is_some_and(|m| m.binary_search(&member).is_ok())
     }
 }
 
@@ -253,7 +273,7 @@ impl std::hash::Hasher for IdHasher {
 type IdBuild = std::hash::BuildHasherDefault<IdHasher>;
 type IdMap<'r> = HashMap<&'r str, NodeId, IdBuild>;
 
-const HEADER_HELP: &str = "a topology starts with:\n\n    [topology]\n    name = \"web-stack\"\n\n    [services.web]\n    requires = [\"db\"]\n\n  see topologies/web-stack.toml for a complete example";
+const HEADER_HELP: &str = "a topology starts with:\n\n    [topology]\n    name = \"web-stack\"\n\n    [services.web]\n    requires = [\"db\"]\n\n  `blastradius example` prints a complete one";
 
 /// True when `key` is a valid label key: `[a-zA-Z0-9._/-]+`.
 pub(crate) fn valid_label_key(key: &str) -> bool {
@@ -303,6 +323,9 @@ pub(crate) fn valid_id(id: &str) -> bool {
 struct Checker<'s, 'a> {
     src: &'s Source<'a>,
     errors: Vec<Diagnostic>,
+    /// "did you mean" per unknown name already met: ten thousand references
+    /// to one misspelt id cost one search.
+    suggested: HashMap<String, String>,
 }
 
 impl<'s, 'a> Checker<'s, 'a> {
@@ -310,7 +333,14 @@ impl<'s, 'a> Checker<'s, 'a> {
         Checker {
             src,
             errors: Vec::new(),
+            suggested: HashMap::new(),
         }
+    }
+
+    /// True once this checker holds as many errors as are shown: the rest
+    /// are only counted, so they are neither located nor given help.
+    fn full(&self) -> bool {
+        self.errors.len() >= crate::diag::MAX_SHOWN
     }
 
     fn error(
@@ -319,8 +349,12 @@ impl<'s, 'a> Checker<'s, 'a> {
         msg: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.errors
-            .push(Diagnostic::at(self.src, span, msg).with_help(help));
+        let d = if self.full() {
+            Diagnostic::whole_file(self.src.name, msg)
+        } else {
+            Diagnostic::at(self.src, span, msg).with_help(help)
+        };
+        self.errors.push(d);
     }
 
     /// The id -> node map; services get the first ids, groups the next.
@@ -366,11 +400,20 @@ impl<'s, 'a> Checker<'s, 'a> {
     fn resolve(&mut self, index: &IdMap<'_>, field: &str, r: &Spanned<Str<'_>>) -> Option<NodeId> {
         let found = index.get(r.get_ref().as_ref()).copied();
         if found.is_none() {
-            let help = did_you_mean(
-                r.get_ref(),
-                index.keys().copied(),
-                "name a service or group defined in this file",
-            );
+            let name: &str = r.get_ref();
+            let help = match self.suggested.get(name) {
+                Some(h) => h.clone(),
+                None if self.full() => String::new(),
+                None => {
+                    let h = did_you_mean(
+                        name,
+                        index.keys().copied(),
+                        "name a service or group defined in this file",
+                    );
+                    self.suggested.insert(name.to_string(), h.clone());
+                    h
+                }
+            };
             self.error(
                 r.span(),
                 format!("unknown service or group `{}` in `{field}`", r.get_ref()),
@@ -392,10 +435,7 @@ impl<'s, 'a> Checker<'s, 'a> {
                     format!("service `{id}` requires itself"),
                     "remove it from `requires`",
                 );
-            } else if names
-                .group(r.get_ref())
-                .is_some_and(|g| g.members.contains(&me))
-            {
+            } else if names.group_has(r.get_ref(), me) {
                 self.error(
                     r.span(),
                     format!(
@@ -434,6 +474,21 @@ impl<'s, 'a> Checker<'s, 'a> {
                 format!("invalid probe `{}`: {why}", p.get_ref()),
                 "write tcp://host:port or an http:// or https:// URL",
             );
+        }
+        if let Some(b) = &svc.boot {
+            // Each volume is one checklist item (`verify-volumes:ID:PATH`):
+            // a path listed twice would make two items of one id, ticked
+            // together, and two `automount` answers for one mount.
+            let mut paths = std::collections::HashSet::new();
+            for v in &b.volumes {
+                if !paths.insert(v.path.get_ref().as_ref()) {
+                    self.error(
+                        v.path.span(),
+                        format!("volume `{}` is listed twice for `{id}`", v.path.get_ref()),
+                        "list each volume path once, with one `automount`",
+                    );
+                }
+            }
         }
         let boot = match &svc.boot {
             None => Boot::default(),
@@ -554,7 +609,7 @@ impl<'s, 'a> Checker<'s, 'a> {
                 self.error(
                     v.span(),
                     format!("invalid `label` `{}`", v.get_ref()),
-                    "a Prometheus label name: a letter or `_`, then letters, digits or `_`; the default is \"service\"",
+                    "a Prometheus label name: a letter or `_`, then letters, digits or `_`, not starting with `__`; the default is \"service\"",
                 );
                 LiveTable::DEFAULT_LABEL.to_string()
             }
@@ -590,6 +645,8 @@ impl<'s, 'a> Checker<'s, 'a> {
     ) -> Group {
         let members_span = g.members.span();
         let mut members: Vec<NodeId> = Vec::new();
+        // Members already listed: a set, since a group may have a million.
+        let mut listed_once: std::collections::HashSet<NodeId, IdBuild> = Default::default();
         for m in g.members.get_ref() {
             let Some(n) = self.resolve(index, "members", m) else {
                 continue;
@@ -603,7 +660,7 @@ impl<'s, 'a> Checker<'s, 'a> {
                     ),
                     "list the services of that group here instead",
                 );
-            } else if members.contains(&n) {
+            } else if !listed_once.insert(n) {
                 self.error(
                     m.span(),
                     format!("`{}` is listed twice in `members`", m.get_ref()),
@@ -666,8 +723,13 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 }
 
-/// True when `name` is a Prometheus label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
+/// True when `name` is a Prometheus label name, `[a-zA-Z_][a-zA-Z0-9_]*`,
+/// and not one of the `__` names Prometheus keeps for itself (as
+/// `--alert-label` is checked).
 pub(crate) fn valid_metric_label(name: &str) -> bool {
+    if name.starts_with("__") {
+        return false;
+    }
     let mut b = name.bytes();
     b.next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
@@ -759,7 +821,74 @@ mod tests {
         assert!(valid_metric_label("_x9"));
         assert!(!valid_metric_label("9x"));
         assert!(!valid_metric_label("a.b"));
+        assert!(!valid_metric_label("__name__"));
         assert!(!valid_metric_label(""));
+    }
+
+    #[test]
+    fn ten_thousand_references_to_one_misspelt_id_cost_one_search_and_fifty_errors() {
+        // Under PER_CORE_MIN services: one run, on this thread, where the
+        // distances are counted.
+        let n = 2000;
+        let mut text = String::from("[topology]\nname = \"t\"\n[services.database-primary]\n");
+        for i in 0..n {
+            text.push_str(&format!(
+                "[services.svc-{i:011}]\nrequires = [\"database-primray\"]\n"
+            ));
+        }
+        let before = crate::diag::DISTANCES.with(|c| c.get());
+        let err = load("t.toml", &text).unwrap_err();
+        let measured = crate::diag::DISTANCES.with(|c| c.get()) - before;
+        assert_eq!(err.0.len(), n, "every error is counted");
+        // The ids are all as long as the typo: one search over them, not one
+        // per reference.
+        assert!(measured <= n + 1, "{measured} edit distances");
+        let shown = err.to_string();
+        assert_eq!(
+            shown.matches("did you mean `database-primary`?").count(),
+            50
+        );
+        assert!(shown.contains("1950 more errors not shown"), "{shown}");
+    }
+
+    #[test]
+    fn a_service_requiring_a_huge_group_it_belongs_to_is_found_by_search() {
+        let n = 50_000;
+        let mut text = String::from("[topology]\nname = \"t\"\n");
+        for i in 0..n {
+            text.push_str(&format!("[services.m{i}]\nrequires = [\"g\"]\n"));
+        }
+        text.push_str("[groups.g]\nmembers = [");
+        for i in 0..n {
+            text.push_str(&format!("\"m{i}\","));
+        }
+        text.push_str("\"m0\"]\n");
+        let err = load("t.toml", &text).unwrap_err();
+        // Each member requires its own group, and m0 is listed twice.
+        assert_eq!(err.0.len(), n + 1);
+        assert!(
+            err.0
+                .iter()
+                .any(|d| d.message.contains("`m0` is listed twice"))
+        );
+    }
+
+    #[test]
+    fn a_volume_path_listed_twice_is_an_error() {
+        let err = load(
+            "t.toml",
+            "[topology]\nname = \"t\"\n[services.db.boot]\nvolumes = [{ path = \"/d\" }, { path = \"/d\", automount = false }]\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        assert!(
+            err.0[0]
+                .message
+                .contains("volume `/d` is listed twice for `db`"),
+            "{:?}",
+            err.0[0]
+        );
+        assert_eq!(err.0[0].line, 4);
     }
 
     #[test]

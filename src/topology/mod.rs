@@ -10,7 +10,7 @@ mod load;
 mod raw;
 mod schema;
 
-pub use lint::{Warning, lint};
+pub use lint::{Warning, lint, lint_at};
 pub use load::{LoadError, load, load_file};
 pub(crate) use load::{check_http_url, valid_label_key};
 pub use schema::{json_schema, json_schema_text};

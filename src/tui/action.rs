@@ -57,15 +57,41 @@ pub enum PromptKind {
     /// Yes or no: quit although the work could not be saved (the prompt's
     /// text says why).
     QuitUnsaved,
+    /// The plan's title.
+    Title,
+    /// The plan's window: a start with its offset, and minutes.
+    Window,
+    /// Who accepts the plan's risk, then why (the prompt's text is the
+    /// who while the why is asked).
+    AcceptWho,
+    AcceptWhy,
+    /// Who signs off, then in what role.
+    SignoffWho,
+    SignoffRole,
+    /// Yes or no: mark every service the filter shows with this action
+    /// (or unmark them: the text says which and how many).
+    MarkShown(plan::Action),
+    /// Yes or no: clear the plan's changes, ticks, acceptances and
+    /// sign-offs.
+    ClearPlan,
 }
 
 impl PromptKind {
-    /// A yes-or-no question rather than a file name.
+    /// A yes-or-no question rather than a line of text.
     pub fn is_question(self) -> bool {
         matches!(
             self,
-            PromptKind::ReplacePlan | PromptKind::ReplaceReport | PromptKind::QuitUnsaved
+            PromptKind::ReplacePlan
+                | PromptKind::ReplaceReport
+                | PromptKind::QuitUnsaved
+                | PromptKind::MarkShown(_)
+                | PromptKind::ClearPlan
         )
+    }
+
+    /// A line of text that names a file (the others edit the plan).
+    pub fn is_file(self) -> bool {
+        matches!(self, PromptKind::SavePlan | PromptKind::ExportReport)
     }
 }
 
@@ -111,8 +137,15 @@ pub enum Action {
     Tick,
     /// From the impact or findings pane: focus that service in the list.
     Jump,
-    /// Ask for a file name to save the plan / export the report to.
+    /// Ask for a line of text: a file name to save the plan or export the
+    /// report to, the title, the window, an acceptance, a sign-off.
     Prompt(PromptKind),
+    /// Ask, then clear the plan.
+    ClearPlan,
+    /// Take back the last edit of the plan.
+    Undo,
+    /// Show what still blocks readiness for approval.
+    Blockers,
     /// The terminal was resized.
     Resize(u16, u16),
     /// A mouse click at a column and row.

@@ -465,6 +465,56 @@ pub const KEYMAP: &[Binding] = &[
         Some("export"),
         "export the Markdown report to a file you name",
     ),
+    // The meeting: the whole plan from the app.
+    b(
+        Context::Global,
+        &[C('t')],
+        Action::Prompt(PromptKind::Title),
+        None,
+        "set the plan's title",
+    ),
+    b(
+        Context::Global,
+        &[C('w')],
+        Action::Prompt(PromptKind::Window),
+        None,
+        "set the window: start with its offset, and minutes",
+    ),
+    b(
+        Context::Global,
+        &[C('a')],
+        Action::Prompt(PromptKind::AcceptWho),
+        Some("accept"),
+        "accept the plan's risk by name (who, then why)",
+    ),
+    b(
+        Context::Global,
+        &[C('o')],
+        Action::Prompt(PromptKind::SignoffWho),
+        None,
+        "sign off (who, then role)",
+    ),
+    b(
+        Context::Global,
+        &[C('b')],
+        Action::Blockers,
+        Some("blockers"),
+        "show what still blocks readiness for approval",
+    ),
+    b(
+        Context::Global,
+        &[C('z')],
+        Action::Undo,
+        Some("undo"),
+        "undo the last edit of the plan",
+    ),
+    b(
+        Context::Global,
+        &[C('C')],
+        Action::ClearPlan,
+        None,
+        "clear the plan (asks first; z undoes)",
+    ),
 ];
 
 /// The contexts whose rows apply, most specific first.

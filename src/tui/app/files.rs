@@ -31,7 +31,11 @@ impl App {
                 return;
             }
             Action::Accept => {
-                self.write_file(kind, &text);
+                if kind.is_file() {
+                    self.write_file(kind, &text);
+                } else {
+                    self.meeting_answer(kind, &text);
+                }
                 return;
             }
             _ => {}
@@ -49,6 +53,11 @@ impl App {
             }
             (Action::Accept, PromptKind::ReplaceReport) => {
                 self.write(PromptKind::ExportReport, Path::new(text), Existing::Replace);
+            }
+            (Action::Accept, PromptKind::MarkShown(a)) => self.mark_shown_now(a),
+            (Action::Accept, PromptKind::ClearPlan) => self.clear_plan_now(),
+            (Action::Cancel, PromptKind::MarkShown(_) | PromptKind::ClearPlan) => {
+                self.message = Some("left as it was".into());
             }
             (Action::Cancel, PromptKind::QuitUnsaved) => {
                 self.message = Some("not quitting: save the plan with `s`".into());
@@ -72,7 +81,7 @@ impl App {
     }
 
     pub(super) fn file_stem(&self) -> String {
-        self.topo
+        self.topo()
             .name
             .chars()
             .map(|c| {
@@ -129,11 +138,16 @@ impl App {
         let name = path.display().to_string();
         let text = match kind {
             PromptKind::SavePlan => {
-                let mut plan = self.plan.clone();
-                plan.topology = self.source.path.as_deref().map(|t| topology_from(path, t));
+                let mut plan = self.plan().clone();
+                // The built-in demo is named as the file `blastradius
+                // example` writes beside the plan.
+                plan.topology = Some(match self.source.path.as_deref() {
+                    Some(t) => topology_from(path, t),
+                    None => "web-stack.toml".to_string(),
+                });
                 plan.to_toml()
             }
-            _ => crate::report::markdown(&self.topo, &self.plan, &self.review),
+            _ => crate::report::markdown(self.topo(), self.plan(), self.review()),
         };
         let result = fsutil::write_output(path, text.as_bytes(), existing);
         self.message = Some(match (result, kind) {
@@ -141,7 +155,7 @@ impl App {
                 self.unsaved = None;
                 if self.source.path.is_none() {
                     format!(
-                        "plan saved to {name} (the demo topology is built in: check it with `blastradius check topologies/web-stack.toml --plan {name}`)"
+                        "plan saved to {name} (the demo topology is built in: `blastradius example > web-stack.toml` writes it beside the plan)"
                     )
                 } else {
                     format!("plan saved to {name}")
@@ -161,7 +175,7 @@ impl App {
                 return;
             }
         };
-        match persist::save(&path, &self.plan, self.autosave_last.as_deref()) {
+        match persist::save(&path, self.plan(), self.autosave_last.as_deref()) {
             Ok(text) => {
                 self.autosave_last = Some(text);
                 self.unsaved = None;

@@ -1,20 +1,35 @@
 //! The TUI's state and the one function that changes it.
 
 mod files;
+mod meeting;
 mod nav;
 
 use super::action::{Action, Pane, PromptKind};
 use super::graph;
 use super::keymap::Context;
+use super::layout::{self, Areas};
 use super::persist::{self, Autosave};
 use super::theme::Theme;
-use super::view::{self, Areas};
-use crate::analysis::{Standing, Status};
+use crate::analysis::Status;
 use crate::checklist::{Phase, RuleSet};
 use crate::plan::{self, Plan};
 use crate::review::Review;
+use crate::session::Session;
 use crate::topology::{Date, NodeId, Topology};
 use std::path::PathBuf;
+
+/// Service indices in natural order of their ids.
+///
+/// # Complexity
+/// O(n log n) comparisons, once per app. Ids in topology order are sorted
+/// byte-wise, which natural order mostly agrees with: the sort starts from
+/// that order and finds long sorted runs.
+fn natural_order(topo: &Topology) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..topo.services().len()).collect();
+    let s = topo.services();
+    v.sort_by(|&a, &b| crate::text::natural_cmp(&s[a].id, &s[b].id));
+    v
+}
 
 /// Which part of the screen has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,21 +82,14 @@ pub struct Source {
     pub plan: Option<PathBuf>,
 }
 
-/// The whole state of the TUI.
+/// The whole state of the TUI: one core [`Session`] (topology, plan,
+/// their assessment), which only its own methods change, and the view's
+/// state (cursors, focus, filter, prompts) around it.
 pub struct App {
-    /// Never replaced after [`App::new`]: `standing` and every cache are
-    /// built from it.
-    pub topo: Topology,
+    /// The topology, the plan and their review: changed only through the
+    /// session's intents, from [`App::update`], never while drawing.
+    session: Session,
     pub source: Source,
-    pub plan: Plan,
-    rules: RuleSet,
-    today: Date,
-    /// The assessment of `plan`: recomputed in `update` when the plan
-    /// changes, never while drawing.
-    pub review: Review,
-    /// The topology walked with no change, kept so that a keystroke walks
-    /// only what the plan reaches.
-    standing: Standing,
     /// The impact pane's rows (cached from `review`): the nodes the plan
     /// changes or makes worse, worst first; then, under a heading, the
     /// nodes that were already not `ok` before the change. In an estate
@@ -96,6 +104,9 @@ pub struct App {
     pub filtering: bool,
     /// Service indices that match the filter, in topology order.
     pub visible: Vec<usize>,
+    /// Service indices in natural order of their ids (`app-101` before
+    /// `app-1000`): the order the list shows them in.
+    order: Vec<usize>,
     /// Lower-cased id, name, kind and team of each service, for the filter.
     haystack: Vec<String>,
     pub list: Cursor,
@@ -116,6 +127,11 @@ pub struct App {
     /// What the autosave file held when this window last read or wrote it:
     /// if it holds something else, another window wrote it.
     pub autosave_last: Option<String>,
+    /// The plan before each of the last edits, newest last: `z` takes the
+    /// last one back.
+    undo: Vec<Plan>,
+    /// The first answer of a two-step prompt (who, before why or role).
+    pending: Option<String>,
     /// Held while the app runs; tells a second window on the same topology.
     pub lock: Option<persist::Lock>,
     /// `Some(why)` while the plan has changes that could not be written
@@ -133,29 +149,42 @@ impl App {
     pub fn new(
         topo: Topology,
         source: Source,
-        mut plan: Plan,
+        plan: Plan,
         rules: RuleSet,
         today: Date,
         autosave: Autosave,
         theme: Theme,
     ) -> App {
-        let before = plan.changes.len();
-        plan.changes.retain(|c| {
-            topo.lookup(&c.service)
-                .is_some_and(|id| topo.as_service(id).is_some())
-        });
-        let dropped = before - plan.changes.len();
-        let visible = (0..topo.services().len()).collect();
-        let standing = Standing::new(&topo);
-        let changes = plan::resolve(&topo, &plan.changes, None, "plan").unwrap_or_default();
+        let visible = natural_order(&topo);
+        let (session, dropped) = Session::open_lenient(topo, plan, rules, today);
+        App::with_session(session, source, autosave, theme, visible, dropped)
+    }
+
+    /// A new app on an open session, autosaving as `files` says (where,
+    /// the lock held, what the file held when read, what to tell first).
+    pub fn on(session: Session, source: Source, files: persist::Start, theme: Theme) -> App {
+        let visible = natural_order(session.topology());
+        let mut app = App::with_session(session, source, files.autosave, theme, visible, 0);
+        app.autosave_last = files.last;
+        app.lock = files.lock;
+        if app.message.is_none() {
+            app.message = files.message;
+        }
+        app
+    }
+
+    fn with_session(
+        session: Session,
+        source: Source,
+        autosave: Autosave,
+        theme: Theme,
+        visible: Vec<usize>,
+        dropped: usize,
+    ) -> App {
         let mut app = App {
-            review: Review::from_standing(&topo, &standing, &plan, &changes, &rules, today),
-            standing,
-            topo,
+            order: visible.clone(),
+            session,
             source,
-            plan,
-            rules,
-            today,
             impact_rows: Vec::new(),
             check_rows: Vec::new(),
             graph: graph::Layout::default(),
@@ -177,6 +206,8 @@ impl App {
             autosave,
             autosave_last: None,
             lock: None,
+            undo: Vec::new(),
+            pending: None,
             unsaved: None,
             size: (80, 24),
             quit: false,
@@ -189,6 +220,26 @@ impl App {
             ));
         }
         app
+    }
+
+    /// The topology on screen.
+    pub fn topo(&self) -> &Topology {
+        self.session.topology()
+    }
+
+    /// The plan being edited.
+    pub fn plan(&self) -> &Plan {
+        self.session.plan()
+    }
+
+    /// The review of the plan.
+    pub fn review(&self) -> &Review {
+        self.session.review()
+    }
+
+    /// The core session.
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// The keymap context of the current state.
@@ -217,14 +268,14 @@ impl App {
 
     /// The screen areas at the current size.
     pub fn areas(&self) -> Areas {
-        view::areas(self.size.0, self.size.1, self.focus)
+        layout::areas(self.size.0, self.size.1, self.focus, self.pane)
     }
 
     /// The service under the list cursor.
     pub fn focused_service(&self) -> Option<NodeId> {
         self.visible
             .get(self.list.at)
-            .map(|&i| self.topo.service_id(i))
+            .map(|&i| self.topo().service_id(i))
     }
 
     /// The only place state changes.
@@ -319,19 +370,27 @@ impl App {
                 let default = match kind {
                     PromptKind::SavePlan => format!("{}.plan.toml", self.file_stem()),
                     PromptKind::ExportReport => format!("{}-change-record.md", self.file_stem()),
-                    // Questions are asked by the app, not opened by a key.
-                    PromptKind::ReplacePlan
-                    | PromptKind::ReplaceReport
-                    | PromptKind::QuitUnsaved => return,
+                    PromptKind::Title => self.plan().title.clone(),
+                    PromptKind::Window => meeting::window_text(self.plan()),
+                    PromptKind::AcceptWho | PromptKind::SignoffWho => String::new(),
+                    // Questions, and second steps, are asked by the app,
+                    // not opened by a key.
+                    _ => return,
                 };
                 self.prompt = Some((kind, default));
             }
+            Action::ClearPlan => self.ask_to_clear(),
+            Action::Undo => self.undo(),
+            Action::Blockers => self.show_blockers(),
             Action::Click(x, y) => self.click(x, y),
             Action::Scroll(x, y, down) => {
                 let a = self.areas();
                 let delta = if down { 3 } else { -3 };
                 if a.list.contains((x, y).into()) {
                     self.list.step(delta, self.visible.len(), a.list_rows());
+                } else if let Some(p) = layout::tab_at(&a, x, y) {
+                    self.pane = p;
+                    self.move_pane(delta);
                 } else if a.pane.contains((x, y).into()) {
                     self.move_pane(delta);
                 }
@@ -349,24 +408,19 @@ impl App {
             self.message = Some("no service here: clear the filter with esc".into());
             return;
         };
-        let sid = self.topo.id(id).to_string();
-        let current = self
-            .plan
-            .changes
-            .iter()
-            .find(|c| c.service == sid)
-            .map(|c| c.action);
-        let new = if current == Some(action) {
+        let sid = self.topo().id(id).to_string();
+        let new = if self.session.named_action(id) == Some(action) {
             None
         } else {
             Some(action)
         };
-        self.plan.set_change(&sid, new);
+        self.remember();
+        self.session.mark(id, new);
         self.message = Some(match new {
             Some(a) => format!("{sid}: {}", a.as_str()),
             None => format!("{sid}: unmarked"),
         });
-        self.reassess();
+        self.derive();
         self.save();
     }
 
@@ -386,52 +440,58 @@ impl App {
             self.message = Some("the filter shows no service".into());
             return;
         }
-        let shown: std::collections::HashSet<&str> = self
+        let n = self.visible.len();
+        let all_marked = self
             .visible
             .iter()
-            .map(|&i| self.topo.services()[i].id.as_str())
-            .collect();
-        let all_marked = {
-            let mut have = 0;
-            for c in &self.plan.changes {
-                if c.action == action && shown.contains(c.service.as_str()) {
-                    have += 1;
-                }
-            }
-            have == shown.len()
+            .all(|&i| self.session.named_action(self.topo().service_id(i)) == Some(action));
+        let what = if all_marked {
+            format!(
+                "Unmark the {n} service{} the filter `{}` shows?",
+                if n == 1 { "" } else { "s" },
+                self.filter
+            )
+        } else {
+            format!(
+                "Mark the {n} service{} the filter `{}` shows: {}?",
+                if n == 1 { "" } else { "s" },
+                self.filter,
+                action.as_str()
+            )
         };
+        self.prompt = Some((PromptKind::MarkShown(action), what));
+    }
+
+    /// [`App::mark_shown`] after its yes.
+    fn mark_shown_now(&mut self, action: plan::Action) {
+        if self.filter.is_empty() {
+            self.message =
+                Some("filter the list first (/): this marks every service the filter shows".into());
+            return;
+        }
+        if self.visible.is_empty() {
+            self.message = Some("the filter shows no service".into());
+            return;
+        }
+        let shown: Vec<NodeId> = self
+            .visible
+            .iter()
+            .map(|&i| self.topo().service_id(i))
+            .collect();
+        let all_marked = shown
+            .iter()
+            .all(|&id| self.session.named_action(id) == Some(action));
         let n = shown.len();
+        self.remember();
         if all_marked {
-            self.plan
-                .changes
-                .retain(|c| !shown.contains(c.service.as_str()));
+            self.session.mark_many(&shown, None);
             self.message = Some(format!(
                 "{n} service{} unmarked (filter `{}`)",
                 if n == 1 { "" } else { "s" },
                 self.filter
             ));
         } else {
-            let mut missing = shown.clone();
-            for c in &mut self.plan.changes {
-                if missing.remove(c.service.as_str()) {
-                    c.action = action;
-                }
-            }
-            // In list order, so the plan reads like the screen.
-            let add: Vec<String> = self
-                .visible
-                .iter()
-                .map(|&i| self.topo.services()[i].id.as_str())
-                .filter(|id| missing.contains(id))
-                .map(str::to_string)
-                .collect();
-            for id in add {
-                self.plan.changes.push(plan::Change {
-                    service: id,
-                    action,
-                    span: None,
-                });
-            }
+            self.session.mark_many(&shown, Some(action));
             self.message = Some(format!(
                 "{n} service{} marked: {} (filter `{}`)",
                 if n == 1 { "" } else { "s" },
@@ -439,7 +499,7 @@ impl App {
                 self.filter
             ));
         }
-        self.reassess();
+        self.derive();
         self.save();
     }
 
@@ -447,15 +507,11 @@ impl App {
         let Some(CheckRow::Item(i)) = self.check_rows.get(self.checklist.at).copied() else {
             return;
         };
-        let Some(item) = self.review.checklist.items.get_mut(i) else {
+        let Some(id) = self.review().checklist.items.get(i).map(|x| x.id.clone()) else {
             return;
         };
-        item.done = !item.done;
-        if item.done {
-            self.plan.done.push(item.id.clone());
-        } else {
-            self.plan.done.retain(|d| *d != item.id);
-        }
+        self.remember();
+        self.session.tick(&id);
         self.save();
     }
 
@@ -481,7 +537,7 @@ impl App {
             // Built on first use, then every keystroke is one scan without
             // allocating: snappy at 100,000 services.
             self.haystack = self
-                .topo
+                .topo()
                 .services()
                 .iter()
                 .map(|s| {
@@ -497,40 +553,24 @@ impl App {
                 .collect();
         }
         self.visible = if f.is_empty() {
-            (0..self.topo.services().len()).collect()
+            self.order.clone()
         } else {
-            self.haystack
+            self.order
                 .iter()
-                .enumerate()
-                .filter(|(_, h)| h.contains(&f))
-                .map(|(i, _)| i)
+                .copied()
+                .filter(|&i| self.haystack[i].contains(&f))
                 .collect()
         };
         self.list = Cursor::default();
     }
 
-    /// Recomputes the review and everything cached from it.
-    fn reassess(&mut self) {
-        let changes =
-            plan::resolve(&self.topo, &self.plan.changes, None, "plan").unwrap_or_default();
-        self.review = Review::from_standing(
-            &self.topo,
-            &self.standing,
-            &self.plan,
-            &changes,
-            &self.rules,
-            self.today,
-        );
-        self.derive();
-    }
-
     /// Recomputes what the screen caches from the review.
     fn derive(&mut self) {
-        let a = &self.review.assessment;
+        let a = &self.session.review().assessment;
         let (by_plan, before): (Vec<NodeId>, Vec<NodeId>) = a
-            .impacted(&self.topo)
+            .impacted(self.session.topology())
             .into_iter()
-            .partition(|&n| a.action(n).is_some() || a.status(n) != self.standing.status(n));
+            .partition(|&n| a.action(n).is_some() || a.status(n) != a.before(n));
         self.impact_rows = by_plan.into_iter().map(ImpactRow::Node).collect();
         if !self.impact_rows.is_empty() && !before.is_empty() {
             self.impact_rows.push(ImpactRow::Before(before.len()));
@@ -539,7 +579,7 @@ impl App {
             .extend(before.into_iter().map(ImpactRow::Node));
         self.check_rows.clear();
         let mut last = None;
-        for (i, item) in self.review.checklist.items.iter().enumerate() {
+        for (i, item) in self.session.review().checklist.items.iter().enumerate() {
             if last != Some(item.phase) {
                 self.check_rows.push(CheckRow::Phase(item.phase));
                 last = Some(item.phase);
@@ -547,14 +587,14 @@ impl App {
             self.check_rows.push(CheckRow::Item(i));
         }
         self.graph = graph::layout(
-            &self.topo,
-            &self.review.assessment,
+            self.topo(),
+            &self.review().assessment,
             self.theme.sym.glyphs == crate::report::Glyphs::ASCII,
         );
         let rows = self.areas().pane_rows();
         self.move_impact(0, rows);
         self.findings
-            .step(0, self.review.assessment.findings.len(), rows);
+            .step(0, self.review().assessment.findings.len(), rows);
         if !matches!(
             self.check_rows.get(self.checklist.at),
             Some(CheckRow::Item(_))
@@ -562,26 +602,25 @@ impl App {
             self.checklist = Cursor::default();
             self.move_checklist(0, rows);
         }
-        self.graph_scroll = (
-            self.graph_scroll.0.min(self.graph.width.saturating_sub(1)),
-            self.graph_scroll.1.min(self.graph.height.saturating_sub(1)),
-        );
+        // A new plan draws a new graph: start it from its top left corner,
+        // or a scroll kept from the old one shows blank space.
+        self.graph_scroll = (0, 0);
     }
 
     /// A node's status before the change.
     pub fn standing_status(&self, id: NodeId) -> Status {
-        self.standing.status(id)
+        self.session.standing_status(id)
     }
 
     /// Counts for the header: changes, and nodes that end down.
     pub fn counts(&self) -> (usize, usize) {
-        let a = &self.review.assessment;
+        let a = &self.review().assessment;
         let down = self
             .impact_rows
             .iter()
             .filter_map(|r| r.node())
             .filter(|&n| a.status(n) == Status::Down)
             .count();
-        (self.plan.changes.len(), down)
+        (self.plan().changes.len(), down)
     }
 }

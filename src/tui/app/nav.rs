@@ -3,7 +3,7 @@
 use super::{App, CheckRow, Cursor, Focus, ImpactRow};
 use crate::topology::NodeId;
 use crate::tui::action::Pane;
-use crate::tui::view;
+use crate::tui::layout;
 
 impl Cursor {
     /// Moves by `delta` within `len` entries and keeps the cursor inside a
@@ -97,12 +97,27 @@ impl App {
         match self.pane {
             Pane::Impact => self.move_impact(delta, rows),
             Pane::Findings => {
-                let n = self.review.assessment.findings.len();
+                let n = self.review().assessment.findings.len();
                 self.findings.step(delta, n, rows);
             }
             Pane::Checklist => self.move_checklist(delta, rows),
             Pane::Alerts => {
-                self.alerts_scroll = (self.alerts_scroll as isize + delta).max(0) as usize;
+                // Never past the last line: the pane's two lists, wrapped
+                // as the pane wraps them.
+                let width = self.areas().pane.width.saturating_sub(2) as usize;
+                let al = &self.review().alerts;
+                let count = |v: &[String]| {
+                    if v.is_empty() {
+                        1
+                    } else {
+                        crate::text::wrap(&crate::text::inert(&v.join(", ")), width.max(1)).len()
+                    }
+                };
+                let lines = 3 + count(&al.silence) + count(&al.keep_loud);
+                let height = self.areas().pane.height as usize;
+                let max = lines.saturating_sub(height) as isize;
+                self.alerts_scroll =
+                    (self.alerts_scroll as isize + delta).clamp(0, max.max(0)) as usize;
             }
             Pane::Graph => {
                 let max = self.graph.height.saturating_sub(1) as isize;
@@ -143,7 +158,7 @@ impl App {
         let target = match self.pane {
             Pane::Impact => self.impact_focus(),
             Pane::Findings => self
-                .review
+                .review()
                 .assessment
                 .findings
                 .get(self.findings.at)
@@ -151,16 +166,16 @@ impl App {
                     f.subjects
                         .iter()
                         .copied()
-                        .find(|&s| self.topo.as_service(s).is_some())
+                        .find(|&s| self.topo().as_service(s).is_some())
                         .or_else(|| {
-                            self.topo
+                            self.topo()
                                 .as_group(f.subjects[0])
                                 .and_then(|g| g.members.first().copied())
                         })
                 }),
             _ => None,
         };
-        let target = match target.map(|t| (t, self.topo.as_group(t))) {
+        let target = match target.map(|t| (t, self.topo().as_group(t))) {
             Some((_, Some(g))) => g.members.first().copied(),
             Some((t, None)) => Some(t),
             None => None,
@@ -185,7 +200,7 @@ impl App {
                 self.list.at = row;
             }
             self.focus = Focus::List;
-        } else if let Some(pane) = view::tab_at(&a, x, y) {
+        } else if let Some(pane) = layout::tab_at(&a, x, y) {
             self.pane = pane;
             self.focus = Focus::Pane;
         } else if a.pane.contains(p) {
@@ -199,7 +214,7 @@ impl App {
                     }
                 }
                 Pane::Findings
-                    if row + self.findings.offset < self.review.assessment.findings.len() =>
+                    if row + self.findings.offset < self.review().assessment.findings.len() =>
                 {
                     self.findings.at = row + self.findings.offset;
                 }

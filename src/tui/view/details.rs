@@ -44,9 +44,9 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
         );
         return;
     };
-    let topo = &app.topo;
+    let topo = app.topo();
     let s = topo.as_service(id).expect("the list holds services");
-    let asmt = &app.review.assessment;
+    let asmt = &app.review().assessment;
     let st = asmt.status(id);
     let mut lines: Vec<Vec<Span>> = Vec::new();
     let mut first = vec![
@@ -109,11 +109,36 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
     }
     needed.sort_unstable();
     wanted.sort_unstable();
+    // Who needs it through its groups: site-eu requires edge-lb, not
+    // lb-primary, yet rebooting lb-primary is what the site feels.
+    let mut through: Vec<String> = Vec::new();
+    for &g in topo.groups_of(id) {
+        let mut by: Vec<NodeId> = topo
+            .dependents(g)
+            .filter(|&(_, e)| e == Edge::Requires)
+            .map(|(d, _)| d)
+            .collect();
+        by.sort_unstable();
+        if !by.is_empty() {
+            through.push(format!(
+                "needed through {} by {}",
+                inert(topo.id(g)),
+                names(topo, &by)
+            ));
+        }
+    }
+    let direct = if needed.is_empty() && !through.is_empty() {
+        "required directly by nothing".to_string()
+    } else {
+        format!("required by {}", names(topo, &needed))
+    };
     lines.push(vec![Span::raw(format!(
-        "required by {}, wanted by {}",
-        names(topo, &needed),
+        "{direct}, wanted by {}",
         names(topo, &wanted)
     ))]);
+    for t in through {
+        lines.push(vec![Span::raw(t)]);
+    }
     let groups = topo.groups_of(id);
     if groups.is_empty() {
         lines.push(vec![Span::raw("groups: none (no standby)")]);

@@ -35,7 +35,7 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
     let mut title = vec![Span::raw(format!(
         " Services {}/{} ",
         app.visible.len(),
-        app.topo.services().len()
+        app.topo().services().len()
     ))];
     if app.filtering || !app.filter.is_empty() {
         let cursor = if app.filtering { "_" } else { "" };
@@ -51,7 +51,7 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
     )
     .render(a.list_block, buf);
     if app.visible.is_empty() {
-        let msg = if app.topo.services().is_empty() {
+        let msg = if app.topo().services().is_empty() {
             "the topology has no services"
         } else {
             "no service matches; esc clears the filter"
@@ -59,26 +59,43 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
         super::put(buf, a.list.x, a.list.y, a.list.width, msg, t.dim(), app);
         return;
     }
-    let assessment = &app.review.assessment;
-    let kind_w = if a.list.width >= 34 { 12 } else { 7 };
+    let assessment = &app.review().assessment;
     let rows = a.list_rows();
-    for (row, &i) in app
+    let shown: Vec<usize> = app
         .visible
         .iter()
         .skip(app.list.offset)
         .take(rows)
-        .enumerate()
-    {
-        let id = app.topo.service_id(i);
-        let s = &app.topo.services()[i];
+        .copied()
+        .collect();
+    // Ids come first: two ids cut to the same prefix would look alike
+    // (`alertmanag…` twice), so the kind column gives way to them.
+    let room = (a.list.width as usize).saturating_sub(7);
+    let longest = shown
+        .iter()
+        .map(|&i| {
+            crate::text::inert(&app.topo().services()[i].id)
+                .chars()
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    let id_w = longest.min(room);
+    let kind_w = room.saturating_sub(id_w + 1).min(14);
+    for (row, &i) in shown.iter().enumerate() {
+        let id = app.topo().service_id(i);
+        let s = &app.topo().services()[i];
         let st = assessment.status(id);
         let y = a.list.y + row as u16;
-        let id_w = (a.list.width as usize).saturating_sub(7 + kind_w + 1);
-        let kind = crate::text::truncate(
-            &crate::text::inert(s.kind.as_deref().unwrap_or("")),
-            kind_w,
-            t.sym.glyphs.ellipsis,
-        );
+        let kind = if kind_w >= 3 {
+            crate::text::truncate(
+                &crate::text::inert(s.kind.as_deref().unwrap_or("")),
+                kind_w,
+                t.sym.glyphs.ellipsis,
+            )
+        } else {
+            String::new()
+        };
         let idt = crate::text::truncate(&crate::text::inert(&s.id), id_w, t.sym.glyphs.ellipsis);
         let action = assessment.action(id);
         let spans = vec![

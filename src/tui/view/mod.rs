@@ -18,136 +18,17 @@ mod list;
 mod overlay;
 mod panes;
 
-use super::action::Pane;
-use super::app::{App, Focus};
+use super::app::App;
 use super::keymap;
 use crate::text::truncate;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
-/// Below this the screen says how much room it needs instead of drawing.
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 16;
-
-/// The screen's regions (inner areas, inside borders).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Areas {
-    pub too_small: bool,
-    pub header: Rect,
-    pub list_block: Rect,
-    pub list: Rect,
-    pub details_block: Rect,
-    pub details: Rect,
-    pub pane_block: Rect,
-    /// The pane's inner area.
-    pub pane: Rect,
-    pub footer: Rect,
-}
-
-impl Areas {
-    /// Rows of the service list.
-    pub fn list_rows(&self) -> usize {
-        self.list.height as usize
-    }
-
-    /// Rows of the pane's entry list (the rest shows the selected entry).
-    pub fn pane_rows(&self) -> usize {
-        let (rows, _) = split_pane(self.pane);
-        rows.height as usize
-    }
-}
-
-/// Entries on top, the selected entry in full below.
-pub fn split_pane(pane: Rect) -> (Rect, Rect) {
-    let detail = if pane.height >= 14 { 5 } else { 4 }.min(pane.height / 2);
-    let rows = Rect {
-        height: pane.height.saturating_sub(detail + 1),
-        ..pane
-    };
-    let det = Rect {
-        y: pane.y + rows.height + 1,
-        height: detail,
-        ..pane
-    };
-    (rows, det)
-}
-
-/// Computes the regions for a terminal of `w` x `h`.
-pub fn areas(w: u16, h: u16, _focus: Focus) -> Areas {
-    if w < MIN_WIDTH || h < MIN_HEIGHT {
-        return Areas {
-            too_small: true,
-            ..Areas::default()
-        };
-    }
-    let header = Rect::new(0, 0, w, 1);
-    let footer = Rect::new(0, h - 1, w, 1);
-    let body_h = h - 2;
-    let list_w = (w * 3 / 8).clamp(30, 48);
-    let list_block = Rect::new(0, 1, list_w, body_h);
-    let right_x = list_w;
-    let right_w = w - list_w;
-    let (details_block, pane_block) = if w >= 140 {
-        let dw = (right_w * 2 / 5).max(40);
-        (
-            Rect::new(right_x, 1, dw, body_h),
-            Rect::new(right_x + dw, 1, right_w - dw, body_h),
-        )
-    } else {
-        let dh = if body_h >= 30 { 12 } else { 8 };
-        (
-            Rect::new(right_x, 1, right_w, dh),
-            Rect::new(right_x, 1 + dh, right_w, body_h - dh),
-        )
-    };
-    let inner = |r: Rect| Block::new().borders(Borders::ALL).inner(r);
-    Areas {
-        too_small: false,
-        header,
-        list_block,
-        list: inner(list_block),
-        details_block,
-        details: inner(details_block),
-        pane_block,
-        pane: inner(pane_block),
-        footer,
-    }
-}
-
-/// The pane whose tab title is at a screen position, if any. Tabs are drawn
-/// in the pane block's top border as ` 1 Impact  2 Findings ...`.
-pub fn tab_at(a: &Areas, x: u16, y: u16) -> Option<Pane> {
-    if y != a.pane_block.y {
-        return None;
-    }
-    let mut cx = a.pane_block.x + 1;
-    let compact = compact_tabs(a);
-    for p in Pane::ALL {
-        let w = tab_label(p, compact).chars().count() as u16;
-        if x >= cx && x < cx + w {
-            return Some(p);
-        }
-        cx += w;
-    }
-    None
-}
-
-/// Tabs lose their padding when the pane is narrow, so all five fit.
-fn compact_tabs(a: &Areas) -> bool {
-    a.pane_block.width < 62
-}
-
-fn tab_label(p: Pane, compact: bool) -> String {
-    if compact {
-        let sep = if p == Pane::Graph { "" } else { " " };
-        format!("{} {}{sep}", p.index() + 1, p.title())
-    } else {
-        format!(" {} {} ", p.index() + 1, p.title())
-    }
-}
+pub use super::layout::{Areas, MIN_HEIGHT, MIN_WIDTH, areas, split_pane, tab_at};
+use super::layout::{compact_tabs, tab_label};
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -216,15 +97,15 @@ fn put_spans(buf: &mut Buffer, area: Rect, y: u16, spans: Vec<Span<'_>>, app: &A
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
-    let a = &app.review.assessment;
+    let a = &app.review().assessment;
     let t = &app.theme;
     let (changes, _) = app.counts();
-    let c = &app.review.checklist;
+    let c = &app.review().checklist;
     let approval = if changes == 0 {
         String::new()
-    } else if app.review.ready() {
+    } else if app.review().ready() {
         " READY".to_string()
-    } else if app.review.needs_accept().is_some() {
+    } else if app.review().needs_accept().is_some() {
         format!(" NOT READY ({} open, not accepted)", c.open_blocking())
     } else {
         format!(" NOT READY ({} open)", c.open_blocking())
@@ -242,13 +123,13 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         a.risk_before.as_str().to_uppercase()
     );
     let name = crate::text::truncate(
-        &crate::text::inert(&app.topo.name),
+        &crate::text::inert(&app.topo().name),
         24,
         t.sym.glyphs.ellipsis,
     );
     let approval_short = if approval.is_empty() {
         String::new()
-    } else if app.review.ready() {
+    } else if app.review().ready() {
         " READY".to_string()
     } else {
         " NOT READY".to_string()
@@ -270,16 +151,30 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         ]
     };
     let width = |v: &Vec<Span>| v.iter().map(|s| s.content.chars().count()).sum::<usize>();
-    let mut spans = build(users_full.clone(), approval.clone());
-    for (u, ap) in [
-        (users_short.clone(), approval.clone()),
-        (users_full, approval_short.clone()),
-        (users_short, approval_short),
+    // The window, when set: what the meeting approves is a change at a
+    // time, shown where there is room for it.
+    let plan = app.plan();
+    let window = match (&plan.start, plan.minutes) {
+        (None, None) => None,
+        _ => Some(format!(" window {} ", crate::review::window(plan))),
+    };
+    let with_window = |mut v: Vec<Span<'static>>| {
+        if let Some(w) = &window {
+            v.push(Span::styled(w.clone(), t.dim()));
+        }
+        v
+    };
+    let mut spans = with_window(build(users_full.clone(), approval.clone()));
+    for candidate in [
+        build(users_full.clone(), approval.clone()),
+        build(users_short.clone(), approval.clone()),
+        build(users_full, approval_short.clone()),
+        build(users_short, approval_short),
     ] {
         if width(&spans) <= area.width as usize {
             break;
         }
-        spans = build(u, ap);
+        spans = candidate;
     }
     // Whole spans only: a count cut to "1..." would misread as one.
     let mut room = area.width as usize;
@@ -305,6 +200,24 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     {
         let m = crate::text::inert(m).into_owned();
         let used = m.chars().count() + 3;
+        if used > room {
+            // Too long for one line: wrapped over up to three lines that
+            // end on the footer, drawn over the bottom of the screen, so
+            // where a file went is read whole at 80 columns, not cut.
+            let lines = crate::text::wrap(&m, room.max(1));
+            let n = lines.len().min(3) as u16;
+            for (i, l) in lines.iter().take(3).enumerate() {
+                let y = (area.y + i as u16).saturating_sub(n - 1);
+                let row = Rect {
+                    y,
+                    height: 1,
+                    ..area
+                };
+                ratatui::widgets::Clear.render(row, buf);
+                put(buf, area.x, y, area.width, l, t.heading(), app);
+            }
+            return;
+        }
         let mut spans = vec![Span::styled(m, t.heading()), Span::raw("   ")];
         spans.extend(hint_spans(app, room.saturating_sub(used)));
         put_spans(buf, area, area.y, spans, app);
@@ -345,10 +258,4 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
         }
         put(buf, area.x, y, area.width, l, Style::new(), app);
     }
-}
-
-/// Whether a position falls in a rectangle (ratatui's own check, re-exported
-/// for the app's mouse handling).
-pub fn contains(r: Rect, x: u16, y: u16) -> bool {
-    r.contains(Position { x, y })
 }

@@ -79,6 +79,16 @@ fn question(app: &App, area: Rect, buf: &mut Buffer, kind: PromptKind, text: &st
             format!("{text} exists: replace it with the plan?"),
             "y replaces it (its permissions are kept), n leaves it",
         ),
+        PromptKind::MarkShown(_) => (
+            " Mark what the filter shows? ",
+            text.to_string(),
+            "y does it (z undoes), n leaves the plan as it is",
+        ),
+        PromptKind::ClearPlan => (
+            " Clear the plan? ",
+            text.to_string(),
+            "y clears it, n leaves it",
+        ),
         _ => (
             " Replace the file? ",
             format!("{text} exists: replace it with the report?"),
@@ -117,9 +127,39 @@ pub fn prompt(app: &App, area: Rect, buf: &mut Buffer, kind: PromptKind, text: &
     let t = &app.theme;
     let r = centered(area, 70, 5);
     Clear.render(r, buf);
-    let title = match kind {
-        PromptKind::SavePlan => " Save the plan to (enter writes, esc cancels) ",
-        _ => " Export the Markdown report to (enter, esc) ",
+    let (title, hint) = match kind {
+        PromptKind::SavePlan => (
+            " Save the plan to (enter writes, esc cancels) ",
+            "relative to the folder blastradius was started in",
+        ),
+        PromptKind::ExportReport => (
+            " Export the Markdown report to (enter, esc) ",
+            "relative to the folder blastradius was started in",
+        ),
+        PromptKind::Title => (
+            " Title of the plan (enter, esc) ",
+            "shown in the header and the report",
+        ),
+        PromptKind::Window => (
+            " Window: start and minutes (enter, esc) ",
+            "e.g. 2023-06-08T22:00:00+03:00 240 (at most 7 days)",
+        ),
+        PromptKind::AcceptWho => (
+            " Who accepts the risk? (enter, esc) ",
+            "the person accountable for the change",
+        ),
+        PromptKind::AcceptWhy => (
+            " Why is the risk accepted? (enter, esc) ",
+            "e.g. the EU site is drained to the US for the window",
+        ),
+        PromptKind::SignoffWho => (
+            " Who signs off? (enter, esc) ",
+            "a name for the approval record",
+        ),
+        _ => (
+            " In what role? (enter, esc) ",
+            "e.g. change owner, service owner, on-call",
+        ),
     };
     let block = Block::new()
         .borders(Borders::ALL)
@@ -144,13 +184,5 @@ pub fn prompt(app: &App, area: Rect, buf: &mut Buffer, kind: PromptKind, text: &
         t.heading(),
         app,
     );
-    put(
-        buf,
-        inner.x,
-        inner.y + 2,
-        inner.width,
-        "relative to the folder blastradius was started in",
-        t.dim(),
-        app,
-    );
+    put(buf, inner.x, inner.y + 2, inner.width, hint, t.dim(), app);
 }

@@ -1,0 +1,77 @@
+//! Words for the core's facts, shared by the checklist and every report:
+//! cause chains and their tags. Below both, so that neither reaches into
+//! the other for a formatter.
+
+use crate::analysis::{Assessment, Origin};
+use crate::plan::Action;
+use crate::topology::{Node, NodeId, State, Topology};
+
+/// The characters used for arrows and cut text: Unicode where the terminal
+/// can show it, ASCII otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Glyphs {
+    pub arrow: &'static str,
+    pub ellipsis: &'static str,
+}
+
+impl Glyphs {
+    pub const UNICODE: Glyphs = Glyphs {
+        arrow: "←",
+        ellipsis: "…",
+    };
+    pub const ASCII: Glyphs = Glyphs {
+        arrow: "<-",
+        ellipsis: "...",
+    };
+}
+
+/// The tag of a starting cause: `[reboot]`, `[what-if down]`, `[state: down]`.
+pub fn origin_tag(o: Origin) -> String {
+    match o {
+        Origin::Changed(Action::Down) => "[what-if down]".into(),
+        Origin::Changed(a) => format!("[{}]", a.as_str()),
+        Origin::State(State::Down) => "[state: down]".into(),
+        Origin::State(State::Degraded) => "[state: degraded]".into(),
+        Origin::State(State::Up) => String::new(),
+    }
+}
+
+/// One step of a chain: a service's id, or a group with its counts.
+pub fn step_label(topo: &Topology, a: &Assessment, id: NodeId) -> String {
+    match topo.node(id) {
+        Node::Service(s) => s.id.clone(),
+        Node::Group(g) => {
+            let up = a.up(topo, id);
+            let manual = up >= g.min_up && a.status(id) == crate::analysis::Status::Down;
+            format!(
+                "{} ({}/{} up, needs {}{})",
+                g.id,
+                up,
+                g.members.len(),
+                g.min_up,
+                if manual { ", manual failover" } else { "" }
+            )
+        }
+    }
+}
+
+/// The cause chain of `id` as text, e.g.
+/// `site-eu ← edge-lb (0/2 up, needs 1) ← lb-primary [reboot]`.
+pub fn chain_text(topo: &Topology, a: &Assessment, id: NodeId, g: Glyphs) -> String {
+    let chain = a.chain(id);
+    let Some(&last) = chain.last() else {
+        return step_label(topo, a, id);
+    };
+    let mut parts: Vec<String> = chain.iter().map(|&n| step_label(topo, a, n)).collect();
+    let more = a.chain_more(id);
+    if more > 0 {
+        parts.push(format!("{} ({more} more steps)", g.ellipsis));
+    } else if let Some(o) = a.origin(topo, last) {
+        let tag = origin_tag(o);
+        if let Some(p) = parts.last_mut() {
+            p.push(' ');
+            p.push_str(&tag);
+        }
+    }
+    parts.join(&format!(" {} ", g.arrow))
+}
