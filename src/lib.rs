@@ -31,6 +31,7 @@ pub mod cli;
 pub mod diag;
 pub mod fsutil;
 pub mod import;
+pub mod live;
 pub mod plan;
 pub mod report;
 pub mod review;

@@ -66,6 +66,47 @@ pub struct TuiArgs {
     /// nearest folder above the plan with `.git`): only for plans you trust
     #[arg(long)]
     pub allow_outside: bool,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// Where the estate's current state is read (DESIGN.md, "Live state").
+#[derive(Debug, Args, Default, Clone)]
+pub struct LiveArgs {
+    /// Read the estate's current state (probes, Prometheus, Alertmanager)
+    /// instead of trusting the file's `state`; the topology's `[live]` table
+    /// says where
+    #[arg(long)]
+    pub live: bool,
+
+    /// Prometheus base URL, instead of `[live]` prometheus (implies --live)
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    pub prometheus: Option<crate::live::Url>,
+
+    /// Alertmanager base URL, instead of `[live]` alertmanager (implies
+    /// --live)
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    pub alertmanager: Option<crate::live::Url>,
+
+    /// Bound of each probe and query in milliseconds, instead of `[live]`
+    /// timeout_ms (default 2000; implies --live)
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(1..=600_000))]
+    pub probe_timeout: Option<u32>,
+}
+
+impl LiveArgs {
+    /// True when any flag asks for live state.
+    pub fn wanted(&self) -> bool {
+        self.live
+            || self.prometheus.is_some()
+            || self.alertmanager.is_some()
+            || self.probe_timeout.is_some()
+    }
+}
+
+fn parse_url(s: &str) -> Result<crate::live::Url, String> {
+    crate::live::Url::parse(s)
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,6 +237,9 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub assess: AssessArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -243,6 +287,9 @@ pub struct ReportArgs {
 
     #[command(flatten)]
     pub assess: AssessArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 /// Output formats of `waves`.

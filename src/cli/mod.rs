@@ -6,7 +6,7 @@ pub mod env;
 mod inputs;
 mod waves;
 
-pub use args::{Cli, Command};
+pub use args::{Cli, Command, LiveArgs};
 pub use env::glyphs_from_env;
 
 use crate::analysis::Level;
@@ -95,6 +95,24 @@ pub fn main() -> ExitCode {
             ExitCode::from(exit::INPUT)
         }
     }
+}
+
+/// The live sources the flags ask for, from the topology's `[live]` table
+/// and the flags' overrides; `None` when no flag asks for live state
+/// (`--prometheus`, `--alertmanager` and `--probe-timeout` imply `--live`).
+pub fn live_sources(topo: &Topology, a: &LiveArgs) -> Option<crate::live::Sources> {
+    a.wanted().then(|| {
+        crate::live::Sources::new(
+            topo.live.as_ref(),
+            crate::live::Overrides {
+                prometheus: a.prometheus.clone(),
+                alertmanager: a.alertmanager.clone(),
+                timeout: a
+                    .probe_timeout
+                    .map(|ms| std::time::Duration::from_millis(u64::from(ms))),
+            },
+        )
+    })
 }
 
 /// Writes to standard output; a closed pipe (`| head`) is not an error.

@@ -4,8 +4,8 @@
 mod fast;
 mod split;
 
-use super::raw::{Entries, Entry, RawFile, RawGroup, RawService, Str};
-use super::{Boot, Date, Group, NodeId, Service, Topology, Volume};
+use super::raw::{Entries, Entry, RawFile, RawGroup, RawLive, RawService, Str};
+use super::{Boot, Date, Group, LiveTable, NodeId, Service, Topology, Volume};
 use crate::diag::{Diagnostic, Diagnostics, Source, did_you_mean};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -75,8 +75,10 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
     let RawFile {
         services: Entries(mut raw_services),
         groups: Entries(mut raw_groups),
+        live: raw_live,
         ..
     } = raw;
+    let live = raw_live.map(|l| c.live(&l.into_inner()));
     // Topology order is id order (`toml` gives tables sorted, and so do the
     // split pieces once merged); made certain here, since lookups by id
     // search the sorted services and groups.
@@ -152,11 +154,13 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
     drop(colliding);
     // Freed before the topology is assembled, which then reuses the memory.
     drop((raw_services, raw_groups));
-    Ok(Topology::assemble(
+    let mut topo = Topology::assemble(
         (topo_name, header.description.map(Cow::into_owned), max_age),
         services,
         groups,
-    ))
+    );
+    topo.live = live;
+    Ok(topo)
 }
 
 /// Sorts entries by id, unless they already are (they come sorted).
@@ -577,6 +581,61 @@ impl<'s, 'a> Checker<'s, 'a> {
         }
     }
 
+    /// Checks the `[live]` table and builds it.
+    fn live(&mut self, l: &RawLive<'_>) -> LiveTable {
+        let mut url = |field: &str, v: &Option<Spanned<Str<'_>>>| {
+            let v = v.as_ref()?;
+            match check_http_url(v.get_ref()) {
+                Ok(()) => Some(v.get_ref().to_string()),
+                Err(why) => {
+                    self.error(
+                        v.span(),
+                        format!("invalid `{field}` URL `{}`: {why}", v.get_ref()),
+                        format!(
+                            "write an http:// or https:// base URL, e.g. http://{field}:{}",
+                            if field == "prometheus" { 9090 } else { 9093 }
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        let prometheus = url("prometheus", &l.prometheus);
+        let alertmanager = url("alertmanager", &l.alertmanager);
+        let label = match &l.label {
+            None => LiveTable::DEFAULT_LABEL.to_string(),
+            Some(v) if valid_metric_label(v.get_ref()) => v.get_ref().to_string(),
+            Some(v) => {
+                self.error(
+                    v.span(),
+                    format!("invalid `label` `{}`", v.get_ref()),
+                    "a Prometheus label name: a letter or `_`, then letters, digits or `_`, not starting with `__`; the default is \"service\"",
+                );
+                LiveTable::DEFAULT_LABEL.to_string()
+            }
+        };
+        let timeout_ms = match &l.timeout_ms {
+            None => LiveTable::DEFAULT_TIMEOUT_MS,
+            Some(v) => match u32::try_from(*v.get_ref()) {
+                Ok(ms) if (1..=600_000).contains(&ms) => ms,
+                _ => {
+                    self.error(
+                        v.span(),
+                        format!("`timeout_ms` is {}, outside 1..=600000", v.get_ref()),
+                        "the bound of each probe and query in milliseconds; the default is 2000",
+                    );
+                    LiveTable::DEFAULT_TIMEOUT_MS
+                }
+            },
+        };
+        LiveTable {
+            prometheus,
+            alertmanager,
+            label,
+            timeout_ms,
+        }
+    }
+
     fn group(
         &mut self,
         index: &IdMap<'_>,
@@ -664,6 +723,35 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 }
 
+/// True when `name` is a Prometheus label name, `[a-zA-Z_][a-zA-Z0-9_]*`,
+/// and not one of the `__` names Prometheus keeps for itself (as
+/// `--alert-label` is checked).
+pub(crate) fn valid_metric_label(name: &str) -> bool {
+    if name.starts_with("__") {
+        return false;
+    }
+    let mut b = name.bytes();
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_')
+}
+
+/// Checks an http(s) URL, as probes and `[live]` servers are written.
+pub(crate) fn check_http_url(p: &str) -> Result<(), &'static str> {
+    let Some(rest) = p
+        .strip_prefix("http://")
+        .or_else(|| p.strip_prefix("https://"))
+    else {
+        return Err("unknown scheme");
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        Err("the URL needs a host")
+    } else {
+        Ok(())
+    }
+}
+
 /// Checks a live-probe address: `tcp://host:port` or an http(s) URL.
 fn check_probe(p: &str) -> Result<(), &'static str> {
     if let Some(rest) = p.strip_prefix("tcp://") {
@@ -675,18 +763,8 @@ fn check_probe(p: &str) -> Result<(), &'static str> {
             Ok(p) if p > 0 => Ok(()),
             _ => Err("the port must be a number from 1 to 65535"),
         }
-    } else if let Some(rest) = p
-        .strip_prefix("http://")
-        .or_else(|| p.strip_prefix("https://"))
-    {
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        if host.is_empty() || host.contains(char::is_whitespace) {
-            Err("the URL needs a host")
-        } else {
-            Ok(())
-        }
     } else {
-        Err("unknown scheme")
+        check_http_url(p)
     }
 }
 
@@ -703,6 +781,48 @@ mod tests {
         assert!(check_probe("tcp://h:0").is_err());
         assert!(check_probe("ftp://h").is_err());
         assert!(check_probe("http://").is_err());
+    }
+
+    #[test]
+    fn live_table() {
+        let head = "[topology]\nname = \"t\"\n";
+        let t = load("t.toml", &format!("{head}[live]\n")).unwrap();
+        assert_eq!(t.live, Some(LiveTable::default()));
+        assert_eq!(load("t.toml", head).unwrap().live, None);
+        let t = load(
+            "t.toml",
+            &format!("{head}[live]\nprometheus = \"http://p:9090\"\nalertmanager = \"https://am.example/am/\"\nlabel = \"app_id\"\ntimeout_ms = 600000\n"),
+        )
+        .unwrap();
+        let l = t.live.unwrap();
+        assert_eq!(l.prometheus.as_deref(), Some("http://p:9090"));
+        assert_eq!(l.alertmanager.as_deref(), Some("https://am.example/am/"));
+        assert_eq!((l.label.as_str(), l.timeout_ms), ("app_id", 600_000));
+        for (bad, says) in [
+            ("prometheus = \"tcp://p:9090\"", "invalid `prometheus` URL"),
+            ("alertmanager = \"http://\"", "invalid `alertmanager` URL"),
+            ("prometheus = \"http://a b\"", "invalid `prometheus` URL"),
+            ("label = \"1x\"", "invalid `label`"),
+            ("label = \"a-b\"", "invalid `label`"),
+            ("label = \"\"", "invalid `label`"),
+            ("timeout_ms = 0", "outside 1..=600000"),
+            ("timeout_ms = 600001", "outside 1..=600000"),
+            ("timeout_ms = -5", "outside 1..=600000"),
+            ("timeout = 5", "unknown field"),
+        ] {
+            let e = load("t.toml", &format!("{head}[live]\n{bad}\n")).unwrap_err();
+            assert!(e.0[0].message.contains(says), "{bad}: {}", e.0[0].message);
+        }
+    }
+
+    #[test]
+    fn metric_labels() {
+        assert!(valid_metric_label("service"));
+        assert!(valid_metric_label("_x9"));
+        assert!(!valid_metric_label("9x"));
+        assert!(!valid_metric_label("a.b"));
+        assert!(!valid_metric_label("__name__"));
+        assert!(!valid_metric_label(""));
     }
 
     #[test]

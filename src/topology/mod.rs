@@ -11,8 +11,8 @@ mod raw;
 mod schema;
 
 pub use lint::{Warning, lint, lint_at};
-pub(crate) use load::valid_label_key;
 pub use load::{LoadError, load, load_file};
+pub(crate) use load::{check_http_url, valid_label_key};
 pub use schema::{json_schema, json_schema_text};
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -268,12 +268,46 @@ pub enum Edge {
     Host,
 }
 
+/// The `[live]` table: where `--live` reads the estate's current state.
+/// Validated: the URLs are http(s), the label a Prometheus label name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveTable {
+    /// Base URL of a Prometheus server (`/api/v1/query` is appended).
+    pub prometheus: Option<String>,
+    /// Base URL of an Alertmanager (`/api/v2/...` is appended).
+    pub alertmanager: Option<String>,
+    /// The series and alert label that carries a service id.
+    pub label: String,
+    /// Bound of each probe and query, in milliseconds (1..=600000).
+    pub timeout_ms: u32,
+}
+
+impl LiveTable {
+    /// The label used when the file does not say.
+    pub const DEFAULT_LABEL: &str = "service";
+    /// The timeout used when the file does not say.
+    pub const DEFAULT_TIMEOUT_MS: u32 = 2000;
+}
+
+impl Default for LiveTable {
+    fn default() -> Self {
+        LiveTable {
+            prometheus: None,
+            alertmanager: None,
+            label: Self::DEFAULT_LABEL.to_string(),
+            timeout_ms: Self::DEFAULT_TIMEOUT_MS,
+        }
+    }
+}
+
 /// A validated topology.
 #[derive(Debug, Clone)]
 pub struct Topology {
     pub name: String,
     pub description: Option<String>,
     pub failover_test_max_age_days: u32,
+    /// The `[live]` table, when the file has one.
+    pub live: Option<LiveTable>,
     /// Sorted by id, as are `groups`: lookups search them.
     services: Vec<Service>,
     groups: Vec<Group>,
@@ -498,6 +532,7 @@ impl Topology {
             name,
             description,
             failover_test_max_age_days,
+            live: None,
             services,
             groups,
             graph,

@@ -26,6 +26,17 @@ pub(super) struct RawFile<'t> {
     pub services: Entries<'t, RawService<'t>>,
     #[serde(default)]
     pub groups: Entries<'t, RawGroup<'t>>,
+    pub live: Option<Spanned<RawLive<'t>>>,
+}
+
+/// `[live]`: where `--live` reads the estate's current state.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLive<'t> {
+    pub prometheus: Option<Spanned<Str<'t>>>,
+    pub alertmanager: Option<Spanned<Str<'t>>>,
+    pub label: Option<Spanned<Str<'t>>>,
+    pub timeout_ms: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]

@@ -49,9 +49,21 @@ pub fn json_schema() -> Value {
                 "type": "object",
                 "propertyNames": {"pattern": ID},
                 "additionalProperties": {"$ref": "#/$defs/group"}
-            }
+            },
+            "live": {"$ref": "#/$defs/live"}
         },
         "$defs": {
+            "live": {
+                "type": "object",
+                "description": "where `--live` reads the estate's current state",
+                "additionalProperties": false,
+                "properties": {
+                    "prometheus": {"type": "string", "pattern": "^https?://[^/?#\\s]+", "description": "base URL of Prometheus: the instant query `up`"},
+                    "alertmanager": {"type": "string", "pattern": "^https?://[^/?#\\s]+", "description": "base URL of Alertmanager: active alerts, and silences to audit"},
+                    "label": {"type": "string", "pattern": "^[a-zA-Z_][a-zA-Z0-9_]*$", "default": "service", "description": "the series and alert label that carries a service id"},
+                    "timeout_ms": {"type": "integer", "minimum": 1, "maximum": 600000, "default": 2000, "description": "bound of each probe and query"}
+                }
+            },
             "service": {
                 "type": "object",
                 "additionalProperties": false,
@@ -184,6 +196,10 @@ mod tests {
             (
                 format!("{head}[services.a]\n[groups.g]\nmembers = [\"a\"]\nzz_unknown = 1\n"),
                 &s["$defs"]["group"],
+            ),
+            (
+                format!("{head}[live]\nzz_unknown = 1\n"),
+                &s["$defs"]["live"],
             ),
         ];
         for (text, schema) in cases {

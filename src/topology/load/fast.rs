@@ -7,7 +7,7 @@
 //! people and generators actually write:
 //!
 //! * `[topology]`, `[services.ID]`, `[services.ID.boot]` right after its
-//!   service, and `[groups.ID]` headers with bare keys;
+//!   service, `[groups.ID]` and `[live]` headers with bare keys;
 //! * `key = value` lines with bare keys, comments, blank lines;
 //! * one-line strings without escapes, decimal integers, plain decimals,
 //!   `true`/`false`, dates, arrays of strings (over several lines, with
@@ -26,7 +26,7 @@
 //! header from `[` to `]`, an entry's key is the id in its header.
 
 use crate::topology::raw::{
-    Entries, RawBoot, RawFile, RawGroup, RawHeader, RawService, RawVolume, Str,
+    Entries, RawBoot, RawFile, RawGroup, RawHeader, RawLive, RawService, RawVolume, Str,
 };
 use crate::topology::{Criticality, Failover, Mode, State};
 use std::borrow::Cow;
@@ -46,6 +46,7 @@ pub(super) fn parse(text: &str, range: Range<usize>) -> Option<RawFile<'_>> {
         topology: None,
         services: Entries::default(),
         groups: Entries::default(),
+        live: None,
     };
     let mut open = Open::Nothing;
     loop {
@@ -89,6 +90,7 @@ enum Path<'t> {
     Service(&'t str),
     Boot(&'t str),
     Group(&'t str),
+    Live,
 }
 
 /// The table being filled, with a bit per key already set (a key given
@@ -98,6 +100,7 @@ enum Open<'t> {
     Topology(Spanned<RawHeader<'t>>, u32),
     Service(Box<ServiceTable<'t>>),
     Group(Box<GroupTable<'t>>),
+    Live(Spanned<RawLive<'t>>, u32),
 }
 
 struct ServiceTable<'t> {
@@ -165,6 +168,7 @@ impl<'t> Open<'t> {
                 group: RawGroupRest::default(),
                 seen: 0,
             })),
+            Path::Live => Open::Live(Spanned::new(span, RawLive::default()), 0),
             Path::Boot(_) => Open::Nothing,
         }
     }
@@ -178,6 +182,12 @@ impl<'t> Open<'t> {
                     return None;
                 }
                 file.topology = Some(h);
+            }
+            Open::Live(l, _) => {
+                if file.live.is_some() {
+                    return None;
+                }
+                file.live = Some(l);
             }
             Open::Service(t) => {
                 let ServiceTable {
@@ -233,6 +243,29 @@ impl<'t> Open<'t> {
                     "failover_test_max_age_days" => {
                         first(seen, 2)?;
                         h.failover_test_max_age_days = Some(r.integer()?);
+                    }
+                    _ => return None,
+                }
+                Some(())
+            }
+            Open::Live(l, seen) => {
+                let l = l.get_mut();
+                match key {
+                    "prometheus" => {
+                        first(seen, 0)?;
+                        l.prometheus = Some(r.string()?);
+                    }
+                    "alertmanager" => {
+                        first(seen, 1)?;
+                        l.alertmanager = Some(r.string()?);
+                    }
+                    "label" => {
+                        first(seen, 2)?;
+                        l.label = Some(r.string()?);
+                    }
+                    "timeout_ms" => {
+                        first(seen, 3)?;
+                        l.timeout_ms = Some(r.integer()?);
                     }
                     _ => return None,
                 }
@@ -534,6 +567,7 @@ impl<'t> Reader<'t> {
         self.end_of_line()?;
         let path = match (n, keys[0].0, keys[2].0) {
             (1, "topology", _) => Path::Topology,
+            (1, "live", _) => Path::Live,
             (2, "services", _) => Path::Service(keys[1].0),
             (3, "services", "boot") => Path::Boot(keys[1].0),
             (2, "groups", _) => Path::Group(keys[1].0),

@@ -29,7 +29,7 @@
 
 use super::fast;
 use crate::topology::raw::{
-    Entries, Entry, RawBoot, RawFile, RawGroup, RawHeader, RawService, RawVolume, Str,
+    Entries, Entry, RawBoot, RawFile, RawGroup, RawHeader, RawLive, RawService, RawVolume, Str,
 };
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -247,6 +247,8 @@ fn header(text: &str, i: usize) -> Option<(Header, usize)> {
     let what = match (first, n) {
         ("topology", 1) | ("services" | "groups", 2) => Header::Main,
         ("topology", _) | ("services" | "groups", 3..) => Header::Sub,
+        // `[live]` is a table of its own, but never a cut: it is small.
+        ("live", _) => Header::Sub,
         _ => return None,
     };
     Some((what, k))
@@ -314,6 +316,7 @@ fn parse_piece(text: &str, r: Range<usize>) -> Option<RawFile<'_>> {
 /// Joins parsed pieces into what one parse of the whole text gives.
 fn merge(parts: Vec<RawFile<'_>>) -> Option<RawFile<'_>> {
     let mut topology = None;
+    let mut live = None;
     let mut services = Vec::with_capacity(parts.iter().map(|p| p.services.0.len()).sum());
     let mut groups = Vec::with_capacity(parts.iter().map(|p| p.groups.0.len()).sum());
     for p in parts {
@@ -323,6 +326,12 @@ fn merge(parts: Vec<RawFile<'_>>) -> Option<RawFile<'_>> {
             }
             topology = p.topology;
         }
+        if p.live.is_some() {
+            if live.is_some() {
+                return None;
+            }
+            live = p.live;
+        }
         services.extend(p.services.0);
         groups.extend(p.groups.0);
     }
@@ -330,6 +339,7 @@ fn merge(parts: Vec<RawFile<'_>>) -> Option<RawFile<'_>> {
         topology,
         services: sorted_unique(services)?,
         groups: sorted_unique(groups)?,
+        live,
     })
 }
 
@@ -409,6 +419,18 @@ impl Shift for RawFile<'_> {
             topology: self.topology.shift(by),
             services: self.services.shift(by),
             groups: self.groups.shift(by),
+            live: self.live.shift(by),
+        }
+    }
+}
+
+impl Shift for RawLive<'_> {
+    fn shift(self, by: usize) -> Self {
+        RawLive {
+            prometheus: self.prometheus.map(|s| shifted(s, by)),
+            alertmanager: self.alertmanager.map(|s| shifted(s, by)),
+            label: self.label.map(|s| shifted(s, by)),
+            timeout_ms: self.timeout_ms.shift(by),
         }
     }
 }
@@ -518,6 +540,17 @@ mod tests {
                         .collect::<Vec<_>>()
                 );
             }
+        }
+        if let Some(l) = &raw.live {
+            let x = l.get_ref();
+            out += &format!(
+                "live@{:?} {:?} {:?} {:?} {:?}\n",
+                l.span(),
+                x.prometheus.as_ref().map(s),
+                x.alertmanager.as_ref().map(s),
+                x.label.as_ref().map(s),
+                x.timeout_ms.as_ref().map(s)
+            );
         }
         for (k, v) in &raw.groups.0 {
             let g = v.get_ref();
@@ -663,7 +696,9 @@ mod tests {
         "[services.d]\nboot = {}\n",
         "[groups.g]\nmembers = [\"a\", \"b\"]\nmode = \"active-passive\"\nmin_up = -0\n",
         "failover = \"manual\"\nlast_tested = 2024-02-29\n",
-        "[groups.h]\nmembers = []\nmode = \"active-active\"\nfailover = \"automatic\"",
+        "[groups.h]\nmembers = []\nmode = \"active-active\"\nfailover = \"automatic\"\n",
+        "[live]\nprometheus = \"http://p:9090\"\nalertmanager = 'https://am/'\n",
+        "label = \"service\"\ntimeout_ms = 2000",
     );
 
     #[test]
@@ -712,6 +747,11 @@ mod tests {
             "[services.a]\nkind = \"a\u{7f}\"\n",
             "[services.a] # \u{1}\n",
             "[services.a]\nvolumes = [{ path = \"/v\", }]\n",
+            "[live]\ntimeout_ms = \"5\"\n",
+            "[live]\nlabel = \"a\"\nlabel = \"b\"\n",
+            "[live]\nprometheus = \"p\"\n[live]\n",
+            "[live]\nzz = 1\n",
+            "[live.x]\n",
         ] {
             assert!(!fast_agrees(text), "{text:?}");
         }
@@ -722,7 +762,7 @@ mod tests {
     /// refuses too (so the whole parse reports it).
     #[test]
     fn mutated_documents_agree_with_toml() {
-        const BITS: [&str; 44] = [
+        const BITS: [&str; 46] = [
             "\"",
             "'",
             "\"\"\"",
@@ -760,6 +800,8 @@ mod tests {
             "\n[services.x.boot]\n",
             "\n[groups.g]\n",
             "\n[topology]\n",
+            "\n[live]\n",
+            "timeout_ms = 5",
             "members = [\"a\"]",
             "boot.minutes = 1",
             "users = 1",
