@@ -21,6 +21,12 @@ pub struct Review {
     /// What else can fail during the window, when asked for
     /// ([`Review::with_exposure`]): `check --exposure`, `report`.
     pub exposure: Option<analysis::Exposure>,
+    /// What `--live` observed (JSON `live` and `observed`, the reports'
+    /// live state section); `None` without it.
+    pub live: Option<std::sync::Arc<crate::live::Observations>>,
+    /// With live state: each service whose observed state differs from
+    /// the file's, as (service, the file's state, the observed state).
+    pub live_diff: Vec<(NodeId, crate::topology::State, crate::topology::State)>,
 }
 
 /// Why a plan is or is not ready for approval.
@@ -60,11 +66,51 @@ impl Review {
         rules: &RuleSet,
         today: Date,
     ) -> Review {
+        Review::from_standing_live(topo, standing, plan, changes, rules, today, None)
+    }
+
+    /// [`Review::new`] on a topology whose states are the observed ones,
+    /// auditing the Alertmanager silences seen (DESIGN.md "Live state"):
+    /// a silence that mutes a service the alert plan keeps loud raises
+    /// `silenced-must-stay-loud`.
+    pub fn new_live(
+        topo: &Topology,
+        plan: &Plan,
+        changes: &[Named],
+        rules: &RuleSet,
+        today: Date,
+        live: &crate::live::Observations,
+        label: &str,
+    ) -> Review {
+        Review::from_standing_live(
+            topo,
+            &Standing::new(topo),
+            plan,
+            changes,
+            rules,
+            today,
+            Some((&live.silences, label)),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_standing_live(
+        topo: &Topology,
+        standing: &Standing,
+        plan: &Plan,
+        changes: &[Named],
+        rules: &RuleSet,
+        today: Date,
+        silences: Option<(&[crate::live::Silence], &str)>,
+    ) -> Review {
         let reference = plan.start_date().unwrap_or(today);
         let pairs: Vec<(NodeId, crate::plan::Action)> = crate::plan::pairs(changes);
         let planned = crate::plan::also_planned(changes);
-        let assessment = analysis::assess_from(topo, standing, &pairs, &planned, reference);
+        let mut assessment = analysis::assess_from(topo, standing, &pairs, &planned, reference);
         let alerts = checklist::alert_plan(topo, &assessment);
+        if let Some((silences, label)) = silences {
+            assessment.add_findings(topo, silence_findings(topo, &alerts, silences, label));
+        }
         let checklist = checklist::generate(
             topo,
             &assessment,
@@ -85,6 +131,8 @@ impl Review {
             },
             accepted: plan.accepts.clone(),
             exposure: None,
+            live: None,
+            live_diff: Vec::new(),
         }
     }
 
@@ -171,6 +219,55 @@ impl Review {
             }
         }
     }
+}
+
+/// One `silenced-must-stay-loud` finding per active silence that mutes a
+/// service of the keep-loud list: its subjects are those services, its
+/// message names the silence's id, author and comment.
+fn silence_findings(
+    topo: &Topology,
+    alerts: &AlertPlan,
+    silences: &[crate::live::Silence],
+    label: &str,
+) -> Vec<analysis::Finding> {
+    let loud: Vec<&str> = alerts.keep_loud.iter().map(String::as_str).collect();
+    crate::live::audit(silences, label, &loud)
+        .into_iter()
+        .filter_map(|(i, muted)| {
+            let s = &silences[i];
+            let subjects: Vec<NodeId> = muted.iter().filter_map(|m| topo.lookup(m)).collect();
+            if subjects.is_empty() {
+                return None;
+            }
+            let shown: Vec<&str> = muted.iter().take(10).copied().collect();
+            let more = muted.len().saturating_sub(shown.len());
+            let matchers: Vec<String> = s.matchers.iter().map(ToString::to_string).collect();
+            let kind = analysis::FindingKind::SilencedMustStayLoud;
+            Some(analysis::Finding {
+                kind,
+                severity: kind.severity(),
+                subjects,
+                message: format!(
+                    "silence {} by {} (\"{}\"; {}) mutes {}{}, which must stay loud through the window",
+                    s.id,
+                    s.created_by,
+                    s.comment,
+                    if matchers.is_empty() {
+                        "no matchers".to_string()
+                    } else {
+                        matchers.join(", ")
+                    },
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ),
+                new: true,
+            })
+        })
+        .collect()
 }
 
 /// The plan's window in words: "2023-06-08T22:00:00+03:00 for 240 min".

@@ -30,6 +30,18 @@ pub struct Session {
     /// The plan's changes resolved against the topology.
     named: Vec<Named>,
     review: Review,
+    /// With live state: the topology as the file has it (the one in use
+    /// carries the observed states), what was observed, and the label its
+    /// sources use.
+    live: Option<LiveState>,
+}
+
+/// The live state a session was last told about.
+struct LiveState {
+    file: Arc<Topology>,
+    observations: Arc<crate::live::Observations>,
+    label: String,
+    diff: Vec<(NodeId, crate::topology::State, crate::topology::State)>,
 }
 
 impl Session {
@@ -84,6 +96,7 @@ impl Session {
             standing,
             named,
             review,
+            live: None,
         }
     }
 
@@ -226,14 +239,7 @@ impl Session {
         let (plan, named, dropped) = fit(&self.topo, plan);
         self.plan = plan;
         self.named = named;
-        self.review = Review::from_standing(
-            &self.topo,
-            &self.standing,
-            &self.plan,
-            &self.named,
-            &self.rules,
-            self.today,
-        );
+        self.rebuild();
         dropped
     }
 
@@ -245,6 +251,73 @@ impl Session {
         self.standing = Standing::new(&self.topo);
         let plan = std::mem::take(&mut self.plan);
         self.replace_plan(plan)
+    }
+
+    /// The topology as the file has it (before any observed state): what
+    /// a refresh of live state observes.
+    pub fn file_topology(&self) -> Arc<Topology> {
+        match &self.live {
+            Some(l) => Arc::clone(&l.file),
+            None => Arc::clone(&self.topo),
+        }
+    }
+
+    /// What live state says now, and since when; `None` without live
+    /// state.
+    pub fn observations(&self) -> Option<&crate::live::Observations> {
+        self.live.as_ref().map(|l| l.observations.as_ref())
+    }
+
+    /// Takes in a refresh of live state (DESIGN.md "Live state"): the
+    /// observed states stand in for the file's in every rule, the
+    /// silences are audited, and the plan is assessed again on that
+    /// estate. Each refresh starts from the file's states, so a service
+    /// observed down once and up since is up.
+    pub fn observe(&mut self, observations: crate::live::Observations, label: &str) {
+        let file = match &self.live {
+            Some(l) => Arc::clone(&l.file),
+            None => Arc::clone(&self.topo),
+        };
+        let diff = (0..file.services().len())
+            .map(|i| file.service_id(i))
+            .filter_map(|id| {
+                let was = file.as_service(id)?.state;
+                let seen = observations.state_of(id)?;
+                (seen != was).then_some((id, was, seen))
+            })
+            .collect();
+        let observed = file.with_states(|id| observations.state_of(id));
+        self.live = Some(LiveState {
+            file,
+            observations: Arc::new(observations),
+            label: label.to_string(),
+            diff,
+        });
+        self.topo = Arc::new(observed);
+        self.standing = Standing::new(&self.topo);
+        self.rebuild();
+    }
+
+    /// The review of the plan as it is, with the live audit when there is
+    /// live state.
+    fn rebuild(&mut self) {
+        let silences = self
+            .live
+            .as_ref()
+            .map(|l| (l.observations.silences.as_slice(), l.label.as_str()));
+        self.review = Review::from_standing_live(
+            &self.topo,
+            &self.standing,
+            &self.plan,
+            &self.named,
+            &self.rules,
+            self.today,
+            silences,
+        );
+        if let Some(l) = &self.live {
+            self.review.live = Some(Arc::clone(&l.observations));
+            self.review.live_diff = l.diff.clone();
+        }
     }
 
     /// Recomputes the review after the plan changed.
@@ -259,14 +332,7 @@ impl Session {
                 named
             }
         };
-        self.review = Review::from_standing(
-            &self.topo,
-            &self.standing,
-            &self.plan,
-            &self.named,
-            &self.rules,
-            self.today,
-        );
+        self.rebuild();
     }
 }
 
@@ -398,5 +464,43 @@ mod tests {
         assert_eq!(s.plan().minutes, Some(60));
         s.set_title("Kernel update");
         assert_eq!(s.plan().title, "Kernel update");
+    }
+
+    #[test]
+    fn observed_states_stand_in_for_the_file_and_each_refresh_starts_from_it() {
+        use crate::live::{Observation, Observations, Source};
+        use crate::topology::State;
+        let mut s = demo();
+        let lb2 = s.topology().lookup("lb-secondary").unwrap();
+        let site = s.topology().lookup("edge-lb").unwrap();
+        assert_eq!(s.review().assessment.status(site).as_str(), "down");
+        let at = std::time::SystemTime::UNIX_EPOCH;
+        let seen = |state| {
+            let mut o = Observations::empty(at);
+            o.observed.push(Observation {
+                service: lb2,
+                state,
+                source: Source::Probe,
+                detail: "connected".into(),
+                at,
+            });
+            o
+        };
+        // The secondary is back: the seed's plan leaves the pair one up.
+        s.observe(seen(State::Up), "service");
+        assert_eq!(s.review().assessment.status(site).as_str(), "at-risk");
+        assert_eq!(s.review().live_diff, vec![(lb2, State::Down, State::Up)]);
+        assert_eq!(
+            s.file_topology().as_service(lb2).unwrap().state,
+            State::Down
+        );
+        // A mark keeps the observed estate.
+        let us = s.topology().lookup("lb-us-1").unwrap();
+        s.mark(us, Some(Action::Reboot));
+        assert_eq!(s.review().assessment.status(site).as_str(), "at-risk");
+        // The next refresh starts from the file again.
+        s.observe(Observations::empty(at), "service");
+        assert_eq!(s.review().assessment.status(site).as_str(), "down");
+        assert!(s.review().live_diff.is_empty());
     }
 }

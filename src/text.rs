@@ -181,3 +181,13 @@ mod natural_tests {
         assert_eq!(natural_cmp("x1", "x"), std::cmp::Ordering::Greater);
     }
 }
+
+/// A time as RFC 3339 in UTC, to the second: `2026-11-29T21:30:04Z`.
+pub fn rfc3339(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let day = crate::topology::Date::from_days_since_epoch(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, (s / 60) % 60, s % 60)
+}

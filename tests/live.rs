@@ -583,6 +583,143 @@ fn real_prometheus_and_alertmanager() {
     want.sort();
     assert_eq!(audit, want);
 
+    // The command line on the same estate: the verdict stands on the
+    // observed states, the silences are audited as findings of the plan,
+    // and the JSON says what was observed.
+    let topo_text = format!(
+        "[topology]\nname = \"real\"\n\
+         [live]\nprometheus = \"{prom}\"\nalertmanager = \"{am}/\"\ntimeout_ms = 3000\n\
+         [services.app]\nusers = 0.5\nrequires = [\"db\"]\n[services.cache]\n[services.db]\n[services.lb]\n[services.web]\n"
+    );
+    std::fs::write(dir.path().join("real.toml"), &topo_text).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_blastradius"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&[
+        "check",
+        "real.toml",
+        "--reboot",
+        "web",
+        "--live",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["live"]["partial"], false, "{out}");
+    assert!(!doc["observed"].as_array().unwrap().is_empty());
+    // db is down by Prometheus: the app that requires it is down before
+    // the change, and that is the estate's, not the plan's.
+    assert_eq!(doc["users"]["before"]["down"], 0.5, "{out}");
+    assert_eq!(doc["users"]["added"]["down"], 0.0, "{out}");
+    let loud: Vec<&serde_json::Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "silenced-must-stay-loud")
+        .collect();
+    let routine_finding = loud
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains(&routine))
+        .unwrap_or_else(|| panic!("no finding for the routine silence: {out}"));
+    let message = routine_finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("by oncall") && message.contains("routine reboot behaviour"),
+        "{message}"
+    );
+    assert_eq!(routine_finding["severity"], "high");
+    assert_eq!(routine_finding["new"], true);
+    assert!(
+        doc["checklist"].as_array().unwrap().iter().any(|i| i["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("expire-silence:")
+            && i["blocking"] == true),
+        "{out}"
+    );
+    let (_, text, _) = run(&["check", "real.toml", "--reboot", "web", "--live"]);
+    assert!(text.contains("LIVE STATE"), "{text}");
+    assert!(
+        text.contains("db: the file says up, observed down"),
+        "{text}"
+    );
+
+    // The export round trip: the silences `check --format alertmanager`
+    // writes, imported into the real Alertmanager, silence the changed
+    // service and nothing the alert plan keeps loud.
+    std::fs::write(
+        dir.path().join("p.plan.toml"),
+        "[plan]\ntitle = \"web reboot\"\ntopology = \"real.toml\"\nstart = 2030-01-01T22:00:00Z\nminutes = 60\n\n[[change]]\nservice = \"web\"\naction = \"reboot\"\n",
+    )
+    .unwrap();
+    let (code, export, err) = run(&["check", "--plan", "p.plan.toml", "--format", "alertmanager"]);
+    assert_eq!(code, Some(0), "{err}");
+    let silences: Vec<serde_json::Value> = serde_json::from_str(&export).unwrap();
+    assert!(!silences.is_empty(), "{export}");
+    let mut imported = Vec::new();
+    for s in &silences {
+        let answer = post_json(&format!("{am}/api/v2/silences"), &s.to_string());
+        let v: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        imported.push(v["silenceID"].as_str().unwrap().to_string());
+    }
+    let (_, json, _) = run(&["check", "--plan", "p.plan.toml", "--format", "json"]);
+    let plan_doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let keep_loud: Vec<String> = plan_doc["alerts"]["keep_loud"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    for id in &imported {
+        // Future silences are pending, not active: read them back by id.
+        let mut r = agent
+            .get(format!("{am}/api/v2/silence/{id}"))
+            .call()
+            .unwrap();
+        let text = r.body_mut().read_to_string().unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let matchers: Vec<live::Matcher> = v["matchers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| live::Matcher {
+                name: m["name"].as_str().unwrap().to_string(),
+                op: match (m["isRegex"].as_bool(), m["isEqual"].as_bool()) {
+                    (Some(true), Some(false)) => live::MatchOp::NotRegex,
+                    (Some(true), _) => live::MatchOp::Regex,
+                    (_, Some(false)) => live::MatchOp::NotEqual,
+                    _ => live::MatchOp::Equal,
+                },
+                value: m["value"].as_str().unwrap().to_string(),
+            })
+            .collect();
+        let s = live::Silence {
+            id: id.clone(),
+            created_by: String::new(),
+            comment: String::new(),
+            matchers,
+            starts_at: String::new(),
+            ends_at: String::new(),
+        };
+        assert!(live::silence_mutes(&s, "service", "web"), "{text}");
+        for loud in &keep_loud {
+            assert!(
+                !live::silence_mutes(&s, "service", loud),
+                "{loud} muted: {text}"
+            );
+        }
+    }
+
     // Alertmanager stops: a clean partial answer, the rest stands.
     drop(alertmanager);
     let start = Instant::now();
@@ -604,6 +741,21 @@ fn real_prometheus_and_alertmanager() {
     assert!(obs.silences.is_empty());
     assert_eq!(state_in(&obs, &t, "db"), Some(State::Down));
     assert_eq!(state_in(&obs, &t, "app"), Some(State::Up));
+    // The command line says so, and goes on with the rest.
+    let (code, out, err) = run(&[
+        "check",
+        "real.toml",
+        "--reboot",
+        "web",
+        "--live",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("warning: live state is partial"), "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["live"]["partial"], true);
+    assert_eq!(doc["live"]["errors"].as_array().unwrap().len(), 2);
     // And through the command line's overrides: Prometheus elsewhere.
     let cli = Cli::try_parse_from(["br", "check", "x.toml", "--prometheus", &am]).unwrap();
     let Some(Sub::Check(a)) = cli.command else {

@@ -22,11 +22,14 @@ pub enum FindingKind {
     Unmonitored,
     RecoveryPathLost,
     CommonFailureDomain,
+    /// With live state: an active Alertmanager silence mutes a service the
+    /// alert plan keeps loud.
+    SilencedMustStayLoud,
 }
 
 impl FindingKind {
     /// Every kind, in the order of DESIGN.md's table.
-    pub const ALL: [FindingKind; 12] = [
+    pub const ALL: [FindingKind; 13] = [
         FindingKind::Spof,
         FindingKind::FailoverUnavailable,
         FindingKind::GroupFullyChanged,
@@ -39,6 +42,7 @@ impl FindingKind {
         FindingKind::Unmonitored,
         FindingKind::RecoveryPathLost,
         FindingKind::CommonFailureDomain,
+        FindingKind::SilencedMustStayLoud,
     ];
 
     /// The stable name used in JSON and rules.
@@ -56,6 +60,7 @@ impl FindingKind {
             FindingKind::Unmonitored => "unmonitored",
             FindingKind::RecoveryPathLost => "recovery-path-lost",
             FindingKind::CommonFailureDomain => "common-failure-domain",
+            FindingKind::SilencedMustStayLoud => "silenced-must-stay-loud",
         }
     }
 
@@ -71,7 +76,8 @@ impl FindingKind {
             FailoverUnavailable | GroupFullyChanged | QuorumLost | RecoveryPathLost => {
                 Level::Critical
             }
-            Spof | ManualFailover | NoAutomount | NoAutostart | Unmonitored => Level::High,
+            Spof | ManualFailover | NoAutomount | NoAutostart | Unmonitored
+            | SilencedMustStayLoud => Level::High,
             NoSpare | FailoverUntested | CommonFailureDomain => Level::Medium,
         }
     }

@@ -714,6 +714,24 @@ impl Assessment {
             .filter(|f| f.new && f.severity.is_blocking())
     }
 
+    /// Adds findings found outside the walk (the live silence audit): each
+    /// is the plan's own, and the risk is worked out again with them.
+    pub fn add_findings(&mut self, topo: &Topology, extra: Vec<Finding>) {
+        if extra.is_empty() {
+            return;
+        }
+        self.findings.extend(extra);
+        self.findings.sort_by(|x, y| {
+            y.new
+                .cmp(&x.new)
+                .then(y.severity.cmp(&x.severity))
+                .then(x.kind.cmp(&y.kind))
+                .then(x.subjects.cmp(&y.subjects))
+        });
+        self.risk_reasons = risk_reasons(topo, self, false);
+        self.risk = self.risk_reasons.first().map_or(Level::Low, |r| r.0);
+    }
+
     /// The plan's own findings (not already so before the change).
     pub fn new_findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.new)

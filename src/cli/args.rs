@@ -333,6 +333,9 @@ pub struct WavesArgs {
     pub ascii: bool,
 
     #[command(flatten)]
+    pub live: LiveArgs,
+
+    #[command(flatten)]
     pub assess: AssessArgs,
 }
 

@@ -115,6 +115,72 @@ pub fn live_sources(topo: &Topology, a: &LiveArgs) -> Option<crate::live::Source
     })
 }
 
+/// What `--live` observed, with the label its sources use.
+pub(crate) struct Live {
+    pub observations: crate::live::Observations,
+    pub label: String,
+    /// Services whose observed state is not the file's: (id, file, seen).
+    pub diff: Vec<(topology::NodeId, topology::State, topology::State)>,
+}
+
+/// The topology as `--live` observes it (observed states stand in for the
+/// file's), with what was observed; the file's topology and `None` without
+/// `--live`. A source that could not be read is said on standard error,
+/// never replaced silently by the file.
+pub(crate) fn observed(topo: Topology, a: &LiveArgs) -> (Topology, Option<Live>) {
+    let Some(sources) = live_sources(&topo, a) else {
+        return (topo, None);
+    };
+    let obs = crate::live::observe(&topo, &sources, std::time::SystemTime::now());
+    let mut err = std::io::stderr().lock();
+    for e in &obs.errors {
+        let _ = writeln!(
+            err,
+            "warning: live state is partial: {} (the file's state stands for what it would have observed)",
+            crate::text::inert(e)
+        );
+    }
+    let diff = (0..topo.services().len())
+        .map(|i| topo.service_id(i))
+        .filter_map(|id| {
+            let file = topo.as_service(id)?.state;
+            let seen = obs.state_of(id)?;
+            (seen != file).then_some((id, file, seen))
+        })
+        .collect();
+    let t = topo.with_states(|id| obs.state_of(id));
+    (
+        t,
+        Some(Live {
+            observations: obs,
+            label: sources.label,
+            diff,
+        }),
+    )
+}
+
+/// The review of a plan, on the observed estate and with its silences
+/// audited when there is live state.
+pub(crate) fn review_of(
+    topo: &Topology,
+    plan: &Plan,
+    changes: &[plan::Named],
+    rules: &RuleSet,
+    today: Date,
+    live: Option<&Live>,
+) -> Review {
+    match live {
+        None => Review::new(topo, plan, changes, rules, today),
+        Some(l) => {
+            let mut r =
+                Review::new_live(topo, plan, changes, rules, today, &l.observations, &l.label);
+            r.live = Some(std::sync::Arc::new(l.observations.clone()));
+            r.live_diff = l.diff.clone();
+            r
+        }
+    }
+}
+
 /// Writes to standard output; a closed pipe (`| head`) is not an error.
 pub fn emit(s: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
@@ -279,7 +345,8 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
     let Loaded { lp, topo, changes } = plan_and_changes(a.topology.as_deref(), &a.changes)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
-    let mut review = Review::new(&topo, &lp.plan, &changes, &rules, today);
+    let (topo, live) = observed(topo, &a.live);
+    let mut review = review_of(&topo, &lp.plan, &changes, &rules, today, live.as_ref());
     if a.exposure {
         review = review.with_exposure(&topo);
     }
@@ -447,9 +514,11 @@ fn report_cmd(a: &ReportArgs) -> Result<u8, CliError> {
     let changes = resolve_all(&topo, &lp)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
+    let (topo, live) = observed(topo, &a.live);
     // The approval record always says what else can fail during the window;
     // a plan with waves is assessed wave by wave.
-    let mut review = Review::new(&topo, &lp.plan, &changes, &rules, today).with_exposure(&topo);
+    let mut review =
+        review_of(&topo, &lp.plan, &changes, &rules, today, live.as_ref()).with_exposure(&topo);
     let waves = crate::wave_review::plan_waves(&topo, &lp.plan, &changes, &rules, today)
         .unwrap_or_default();
     crate::wave_review::apply_worst(&mut review, &waves);
@@ -559,7 +628,8 @@ fn run_tui(
     }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(!no_color, t.ascii || env::ascii_only());
-    let app = app::App::on(
+    let sources = live_sources(session.topology(), &t.live);
+    let mut app = app::App::on(
         session,
         app::Source {
             path,
@@ -568,6 +638,9 @@ fn run_tui(
         start,
         theme,
     );
+    if let Some(sources) = sources {
+        app = app.with_live(sources);
+    }
     let stopped = crate::tui::run(app, !t.no_mouse)
         .map_err(|e| CliError::Usage(format!("terminal error: {e}")))?;
     Ok(match stopped {

@@ -120,6 +120,25 @@ pub fn json_with_waves(
                 })
                 .collect()
         }),
+        live: r.live.as_ref().map(|l| LiveOut {
+            at: crate::text::rfc3339(l.at),
+            sources: &l.sources,
+            partial: l.partial,
+            errors: &l.errors,
+            ignored: l.ignored,
+        }),
+        observed: r.live.as_ref().map(|l| {
+            l.observed
+                .iter()
+                .map(|o| ObservedOut {
+                    service: topo.id(o.service),
+                    state: state_word(o.state),
+                    source: o.source.as_str(),
+                    detail: &o.detail,
+                    at: crate::text::rfc3339(o.at),
+                })
+                .collect()
+        }),
     };
     let mut s = super::jsonfmt::to_string_pretty(&doc);
     s.push('\n');
@@ -147,6 +166,31 @@ struct Doc<'a> {
     /// A plan with waves: each wave assessed alone.
     #[serde(skip_serializing_if = "Option::is_none")]
     waves: Option<Vec<WaveOut<'a>>>,
+    /// With `--live` only: when, from where, and whether all of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<LiveOut<'a>>,
+    /// With `--live` only: every observation, `up` ones included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    observed: Option<Vec<ObservedOut<'a>>>,
+}
+
+#[derive(serde::Serialize)]
+struct LiveOut<'a> {
+    at: String,
+    sources: &'a [String],
+    partial: bool,
+    errors: &'a [String],
+    /// Series and alerts for ids not in the topology.
+    ignored: usize,
+}
+
+#[derive(serde::Serialize)]
+struct ObservedOut<'a> {
+    service: &'a str,
+    state: &'static str,
+    source: &'static str,
+    detail: &'a str,
+    at: String,
 }
 
 #[derive(serde::Serialize)]
@@ -308,4 +352,13 @@ pub(super) struct UsersOut {
 pub(super) struct Pair {
     down: f64,
     degraded: f64,
+}
+
+/// The word of a service state, as the topology file writes it.
+fn state_word(s: crate::topology::State) -> &'static str {
+    match s {
+        crate::topology::State::Up => "up",
+        crate::topology::State::Degraded => "degraded",
+        crate::topology::State::Down => "down",
+    }
 }

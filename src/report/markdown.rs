@@ -195,6 +195,14 @@ pub fn markdown(topo: &Topology, plan: &Plan, r: &Review) -> String {
         );
     }
 
+    let live = super::live_lines(topo, r);
+    if !live.is_empty() {
+        let _ = writeln!(o, "\n## Live state\n");
+        for l in live {
+            let _ = writeln!(o, "- {}", md(&l));
+        }
+    }
+
     let _ = writeln!(o, "\n## Findings\n");
     if a.findings.is_empty() {
         let _ = writeln!(o, "None.");

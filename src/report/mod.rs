@@ -96,3 +96,55 @@ pub fn impact_split(topo: &Topology, a: &Assessment) -> (Vec<NodeId>, Vec<NodeId
         .into_iter()
         .partition(|&n| a.hit(n) || a.action(n).is_some())
 }
+
+/// The live state section's lines, the same for text and Markdown: when
+/// and from where, what could not be read, and every service whose
+/// observed state is not the file's, with what saw it.
+pub fn live_lines(topo: &Topology, r: &crate::review::Review) -> Vec<String> {
+    let Some(l) = &r.live else {
+        return Vec::new();
+    };
+    let word = |s: crate::topology::State| match s {
+        crate::topology::State::Up => "up",
+        crate::topology::State::Degraded => "degraded",
+        crate::topology::State::Down => "down",
+    };
+    let mut out = vec![format!(
+        "observed at {} from {}{}",
+        crate::text::rfc3339(l.at),
+        if l.sources.is_empty() {
+            "no source (nothing to probe, no Prometheus, no Alertmanager)".to_string()
+        } else {
+            l.sources.join(", ")
+        },
+        if l.ignored > 0 {
+            format!("; {} series or alerts name no service here", l.ignored)
+        } else {
+            String::new()
+        }
+    )];
+    for e in &l.errors {
+        out.push(format!(
+            "PARTIAL: could not read {e}; the file's state stands for it"
+        ));
+    }
+    if r.live_diff.is_empty() {
+        out.push("every service observed is as the file says".to_string());
+    }
+    for &(id, file, seen) in &r.live_diff {
+        let why: Vec<String> = l
+            .of(id)
+            .iter()
+            .filter(|o| o.state == seen)
+            .map(|o| format!("{}: {}", o.source.as_str(), o.detail))
+            .collect();
+        out.push(format!(
+            "{}: the file says {}, observed {} ({})",
+            topo.id(id),
+            word(file),
+            word(seen),
+            why.join("; ")
+        ));
+    }
+    out
+}

@@ -163,6 +163,14 @@ pub fn text(topo: &Topology, plan: &Plan, r: &Review, width: usize, g: Glyphs) -
         }
     }
 
+    let live = super::live_lines(topo, r);
+    if !live.is_empty() {
+        let _ = writeln!(o, "\nLIVE STATE");
+        for l in live {
+            para(&mut o, "  ", &l, width);
+        }
+    }
+
     let _ = writeln!(o, "\nALERT PLAN");
     para(
         &mut o,

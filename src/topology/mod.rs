@@ -460,6 +460,19 @@ impl Topology {
         self.dependents[range].iter().copied()
     }
 
+    /// The topology with each service's `state` replaced by `state(id)`
+    /// where that gives one: the estate as observed (DESIGN.md "Live
+    /// state": observed states stand in for `state` in every rule).
+    pub fn with_states(&self, state: impl Fn(NodeId) -> Option<State>) -> Topology {
+        let mut t = self.clone();
+        for (i, s) in t.services.iter_mut().enumerate() {
+            if let Some(st) = state(NodeId(i as u32)) {
+                s.state = st;
+            }
+        }
+        t
+    }
+
     /// Every id string, services then groups (for suggestions).
     pub fn all_ids(&self) -> impl Iterator<Item = &str> + '_ {
         self.services

@@ -153,6 +153,8 @@ pub enum Action {
     Blockers,
     /// Background work may have answered: take what arrived.
     Collect,
+    /// Read live state again, in the background.
+    Refresh,
     /// The terminal was resized.
     Resize(u16, u16),
     /// A mouse click at a column and row.

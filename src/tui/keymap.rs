@@ -472,6 +472,13 @@ pub const KEYMAP: &[Binding] = &[
         Some("export"),
         "export the Markdown report to a file you name",
     ),
+    b(
+        Context::Global,
+        &[C('r')],
+        Action::Refresh,
+        None,
+        "refresh live state in the background (with --live or a [live] table)",
+    ),
     // The meeting: the whole plan from the app.
     b(
         Context::Global,

@@ -71,13 +71,7 @@ pub(super) fn parse_window(text: &str) -> Result<(Option<Datetime>, Option<u32>)
 /// Now, as a TOML datetime in UTC, for the time of an acceptance or a
 /// sign-off.
 fn now() -> Option<Datetime> {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs() as i64;
-    let day = crate::topology::Date::from_days_since_epoch(secs.div_euclid(86_400));
-    let t = secs.rem_euclid(86_400);
-    format!("{day}T{:02}:{:02}:{:02}Z", t / 3600, (t / 60) % 60, t % 60)
+    crate::text::rfc3339(std::time::SystemTime::now())
         .parse()
         .ok()
 }

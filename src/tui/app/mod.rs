@@ -120,6 +120,10 @@ pub struct App {
     pub exposure_scroll: usize,
     /// Computes the exposure off the keystroke path.
     worker: crate::tui::work::Worker,
+    /// Where live state is read from, when the app was asked to.
+    live_sources: Option<crate::live::Sources>,
+    /// A refresh of live state under way.
+    live_refresh: Option<std::sync::mpsc::Receiver<crate::live::Observations>>,
     pub graph_scroll: (usize, usize),
     /// `Some(scroll)` while the help is open.
     pub help: Option<usize>,
@@ -204,6 +208,8 @@ impl App {
             alerts_scroll: 0,
             exposure_scroll: 0,
             worker: crate::tui::work::Worker::new(),
+            live_sources: None,
+            live_refresh: None,
             graph_scroll: (0, 0),
             help: None,
             prompt: None,
@@ -263,12 +269,102 @@ impl App {
     /// True while background work has not answered: the loop looks for
     /// its answer and draws when it comes.
     pub fn background_pending(&self) -> bool {
-        self.worker.pending()
+        self.worker.pending() || self.live_refresh.is_some()
     }
 
     /// Blocks until background work has answered (tests; the export).
     pub fn settle(&mut self) {
         self.worker.wait();
+        if let Some(rx) = self.live_refresh.take()
+            && let Ok(obs) = rx.recv()
+        {
+            self.take_live(obs);
+        }
+    }
+
+    /// Reads live state from `sources`, now and on `r`: the first refresh
+    /// starts at once, in the background.
+    pub fn with_live(mut self, sources: crate::live::Sources) -> App {
+        self.live_sources = Some(sources);
+        self.refresh();
+        self
+    }
+
+    /// True when the app reads live state.
+    pub fn live_enabled(&self) -> bool {
+        self.live_sources.is_some()
+    }
+
+    /// `r`: starts a refresh of live state on its own thread; a keystroke
+    /// never waits on the network.
+    fn refresh(&mut self) {
+        let Some(sources) = self.live_sources.clone() else {
+            self.message = Some(
+                "no live state: start with --live (and a [live] table or --prometheus/--alertmanager)"
+                    .into(),
+            );
+            return;
+        };
+        if self.live_refresh.is_some() {
+            self.message = Some("live state: a refresh is already under way".into());
+            return;
+        }
+        let topo = self.session.file_topology();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("blastradius live".into())
+            .spawn(move || {
+                let _ = tx.send(crate::live::observe(
+                    &topo,
+                    &sources,
+                    std::time::SystemTime::now(),
+                ));
+            });
+        match spawned {
+            Ok(_) => {
+                self.live_refresh = Some(rx);
+                self.message = Some("live state: reading probes and servers...".into());
+            }
+            Err(e) => self.message = Some(format!("live state: cannot start a thread: {e}")),
+        }
+    }
+
+    /// Takes a finished refresh, if there is one.
+    fn collect_live(&mut self) {
+        let Some(rx) = &self.live_refresh else {
+            return;
+        };
+        match rx.try_recv() {
+            Ok(obs) => {
+                self.live_refresh = None;
+                self.take_live(obs);
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.live_refresh = None;
+                self.message = Some("live state: the refresh ended without an answer".into());
+            }
+        }
+    }
+
+    fn take_live(&mut self, obs: crate::live::Observations) {
+        let label = self
+            .live_sources
+            .as_ref()
+            .map_or_else(|| "service".to_string(), |s| s.label.clone());
+        let when = crate::text::rfc3339(obs.at);
+        let partial = obs.errors.first().cloned();
+        let changed = {
+            self.session.observe(obs, &label);
+            self.review().live_diff.len()
+        };
+        self.derive();
+        self.message = Some(match partial {
+            Some(e) => format!(
+                "live state at {when} is PARTIAL: {e} (the file's state stands for it); {changed} service(s) differ from the file"
+            ),
+            None => format!("live state at {when}: {changed} service(s) differ from the file"),
+        });
     }
 
     /// Asks the worker for the exposure when the pane shows it: a mark
@@ -406,7 +502,9 @@ impl App {
             }
             Action::Collect => {
                 self.worker.collect();
+                self.collect_live();
             }
+            Action::Refresh => self.refresh(),
             Action::Mark(a) => self.mark(a),
             Action::MarkShown(a) => self.mark_shown(a),
             Action::Tick => self.tick(),

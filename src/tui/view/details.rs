@@ -61,6 +61,30 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
         first.push(Span::raw(format!("  {}", inert(&s.name))));
     }
     lines.push(first);
+    // What live state saw, by source and time: "down (probe 21:30:04:
+    // connection refused)".
+    if let Some(obs) = app.session().observations() {
+        for o in obs.of(id) {
+            let word = match o.state {
+                crate::topology::State::Up => "up",
+                crate::topology::State::Degraded => "degraded",
+                crate::topology::State::Down => "down",
+            };
+            lines.push(vec![Span::styled(
+                format!(
+                    "observed {word} ({} {}: {})",
+                    o.source.as_str(),
+                    &crate::text::rfc3339(o.at)[11..19],
+                    inert(&o.detail)
+                ),
+                if o.state == crate::topology::State::Up {
+                    t.dim()
+                } else {
+                    t.heading()
+                },
+            )]);
+        }
+    }
     let opt = |v: &Option<String>| inert(v.as_deref().unwrap_or("-")).into_owned();
     lines.push(vec![Span::raw(format!(
         "kind {}, team {}, on-call {}",

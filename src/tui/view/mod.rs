@@ -127,6 +127,17 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
         24,
         t.sym.glyphs.ellipsis,
     );
+    // Live state: the time of the last observation, PARTIAL when a source
+    // could not be read, "live..." while a refresh runs.
+    let live = match (app.session().observations(), app.background_pending()) {
+        (Some(o), _) => Some(format!(
+            " live {}{} ",
+            &crate::text::rfc3339(o.at)[11..19],
+            if o.partial { " PARTIAL" } else { "" }
+        )),
+        (None, true) if app.live_enabled() => Some(" live... ".to_string()),
+        _ => None,
+    };
     let approval_short = if approval.is_empty() {
         String::new()
     } else if app.review().ready() {
@@ -149,6 +160,9 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             Span::raw(users),
             Span::styled(approval, t.heading()),
         ]
+        .into_iter()
+        .chain(live.clone().map(|l| Span::styled(l, t.heading())))
+        .collect::<Vec<_>>()
     };
     let width = |v: &Vec<Span>| v.iter().map(|s| s.content.chars().count()).sum::<usize>();
     // The window, when set: what the meeting approves is a change at a
