@@ -1389,3 +1389,36 @@ fn the_exposure_pane_is_computed_off_the_keystroke_and_follows_the_plan() {
     app.settle();
     assert!(!listed(&app).contains(&"db-replica".to_string()));
 }
+
+#[test]
+fn live_state_is_read_in_the_background_and_a_dead_source_is_said() {
+    // A port nobody listens on: Prometheus there cannot answer.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let sources = blastradius::live::Sources {
+        prometheus: Some(
+            blastradius::live::Url::parse(&format!("http://127.0.0.1:{port}")).unwrap(),
+        ),
+        alertmanager: None,
+        label: "service".into(),
+        timeout: std::time::Duration::from_millis(300),
+    };
+    let mut app = empty_demo().with_live(sources);
+    app.update(Action::Resize(160, 48));
+    // The first refresh runs on its own thread; the app answers keys
+    // meanwhile.
+    app.update(Action::Down);
+    app.settle();
+    let obs = app.session().observations().expect("a refresh arrived");
+    assert!(obs.partial, "{:?}", obs.errors);
+    let m = app.message.clone().unwrap();
+    assert!(m.contains("PARTIAL"), "{m}");
+    assert!(tui_header(&app).contains("PARTIAL"), "{}", tui_header(&app));
+    // r asks again.
+    app.update(Action::Refresh);
+    assert!(app.background_pending());
+    app.settle();
+    assert!(!app.background_pending());
+}
