@@ -30,6 +30,10 @@ pub struct Session {
     /// The plan's changes resolved against the topology.
     named: Vec<Named>,
     review: Review,
+    /// The plan's waves, each reviewed alone, when its changes carry
+    /// `wave = N` (DESIGN.md "Waves"); the review's risk is then the worst
+    /// wave's.
+    waves: Vec<crate::wave_review::WaveReview>,
     /// With live state: the topology as the file has it (the one in use
     /// carries the observed states), what was observed, and the label its
     /// sources use.
@@ -96,6 +100,7 @@ impl Session {
             standing,
             named,
             review,
+            waves: Vec::new(),
             live: None,
         }
     }
@@ -318,6 +323,47 @@ impl Session {
             self.review.live = Some(Arc::clone(&l.observations));
             self.review.live_diff = l.diff.clone();
         }
+        self.waves = crate::wave_review::plan_waves(
+            &self.topo,
+            &self.plan,
+            &self.named,
+            &self.rules,
+            self.today,
+        )
+        .unwrap_or_default();
+        // Wave by wave only once every change has a wave: until then the
+        // verdict is the whole plan at once, never less than it.
+        if self.plan.changes.iter().all(|c| c.wave.is_some()) {
+            crate::wave_review::apply_worst(&mut self.review, &self.waves);
+        }
+    }
+
+    /// The plan's waves, each reviewed alone; empty when it has none.
+    pub fn waves(&self) -> &[crate::wave_review::WaveReview] {
+        &self.waves
+    }
+
+    /// The wave the plan puts a service's change in, by its id.
+    pub fn wave_of(&self, service: NodeId) -> Option<u32> {
+        let id = self.topo.id(service);
+        self.plan
+            .changes
+            .iter()
+            .find(|c| c.service == id)
+            .and_then(|c| c.wave)
+    }
+
+    /// Moves the change of `service` (by its id) to wave `wave` (`None`:
+    /// no wave), and reassesses wave by wave. False when the plan does not
+    /// name the service by its id.
+    pub fn set_wave(&mut self, service: NodeId, wave: Option<u32>) -> bool {
+        let id = self.topo.id(service).to_string();
+        let Some(c) = self.plan.changes.iter_mut().find(|c| c.service == id) else {
+            return false;
+        };
+        c.wave = wave;
+        self.reassess();
+        true
     }
 
     /// Recomputes the review after the plan changed.

@@ -292,7 +292,8 @@ fn tab_cycles_the_list_then_every_pane() {
             Pane::Checklist,
             Pane::Alerts,
             Pane::Graph,
-            Pane::Exposure
+            Pane::Exposure,
+            Pane::Waves
         ]
     );
     app.update(Action::NextFocus);
@@ -303,9 +304,9 @@ fn tab_cycles_the_list_then_every_pane() {
     );
 
     app.update(Action::PrevFocus);
-    assert_eq!((app.focus, app.pane), (Focus::Pane, Pane::Exposure));
+    assert_eq!((app.focus, app.pane), (Focus::Pane, Pane::Waves));
     app.update(Action::PrevFocus);
-    assert_eq!((app.focus, app.pane), (Focus::Pane, Pane::Graph));
+    assert_eq!((app.focus, app.pane), (Focus::Pane, Pane::Exposure));
 }
 
 #[test]
@@ -1421,4 +1422,81 @@ fn live_state_is_read_in_the_background_and_a_dead_source_is_said() {
     assert!(app.background_pending());
     app.settle();
     assert!(!app.background_pending());
+}
+
+#[test]
+fn moving_changes_between_waves_assesses_the_plan_wave_by_wave() {
+    // The seed's three changes at once are critical.
+    let mut app = planned_demo();
+    assert_eq!(app.review().assessment.risk, Level::Critical);
+    for id in ["lb-primary", "cache-primary", "db-primary"] {
+        focus_on(&mut app, id);
+        app.update(Action::MoveWave(true));
+    }
+    // All in wave 1: the same as at once.
+    assert_eq!(app.session().waves().len(), 1);
+    assert_eq!(app.review().assessment.risk, Level::Critical);
+    // db-primary alone in wave 2: each wave is assessed alone, and the
+    // plan's risk is the worst wave's.
+    focus_on(&mut app, "db-primary");
+    app.update(Action::MoveWave(true));
+    let waves = app.session().waves();
+    assert_eq!(waves.len(), 2);
+    let wave2: Vec<String> = waves[1]
+        .review
+        .assessment
+        .changes(app.topo())
+        .map(|(n, _)| app.topo().id(n).to_string())
+        .collect();
+    assert_eq!(wave2, ["db-primary"]);
+    assert!(waves[1].review.assessment.risk < Level::Critical);
+    assert_eq!(
+        app.review().assessment.risk,
+        Level::Critical,
+        "wave 1 still is"
+    );
+    // Taken out of every wave, a change makes the verdict the whole plan's
+    // again, never less.
+    app.update(Action::MoveWave(false));
+    app.update(Action::MoveWave(false));
+    assert_eq!(
+        app.plan()
+            .changes
+            .iter()
+            .filter(|c| c.wave.is_none())
+            .count(),
+        1
+    );
+    assert_eq!(app.review().assessment.risk, Level::Critical);
+    // And z takes the move back.
+    app.update(Action::Undo);
+    assert_eq!(
+        app.session()
+            .wave_of(app.topo().lookup("db-primary").unwrap()),
+        Some(1)
+    );
+}
+
+#[test]
+fn a_pair_rebooted_in_two_waves_reads_as_the_worst_wave_not_the_sum() {
+    let mut app = empty_demo();
+    for id in ["lb-us-1", "lb-us-2"] {
+        focus_on(&mut app, id);
+        app.update(Action::Mark(plan::Action::Reboot));
+    }
+    // Both at once: the US site goes down.
+    assert_eq!(app.review().assessment.risk, Level::Critical);
+    focus_on(&mut app, "lb-us-1");
+    app.update(Action::MoveWave(true));
+    assert_eq!(
+        app.review().assessment.risk,
+        Level::Critical,
+        "one still in no wave"
+    );
+    focus_on(&mut app, "lb-us-2");
+    app.update(Action::MoveWave(true));
+    app.update(Action::MoveWave(true));
+    // One a wave: each leaves the pair one up; nobody loses service.
+    assert_eq!(app.session().waves().len(), 2);
+    assert_eq!(app.review().assessment.risk, Level::Medium);
 }

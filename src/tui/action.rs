@@ -15,17 +15,20 @@ pub enum Pane {
     /// What else can fail during the window (computed off the keystroke
     /// path).
     Exposure,
+    /// The plan's waves, each assessed alone, with its gate.
+    Waves,
 }
 
 impl Pane {
     /// Every pane, in `tab` order.
-    pub const ALL: [Pane; 6] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Impact,
         Pane::Findings,
         Pane::Checklist,
         Pane::Alerts,
         Pane::Graph,
         Pane::Exposure,
+        Pane::Waves,
     ];
 
     /// The title shown on the pane's tab.
@@ -37,6 +40,7 @@ impl Pane {
             Pane::Alerts => "Alerts",
             Pane::Graph => "Graph",
             Pane::Exposure => "Exposure",
+            Pane::Waves => "Waves",
         }
     }
 
@@ -155,6 +159,9 @@ pub enum Action {
     Collect,
     /// Read live state again, in the background.
     Refresh,
+    /// Move the focused service's change to the next (`true`) or the
+    /// previous wave.
+    MoveWave(bool),
     /// The terminal was resized.
     Resize(u16, u16),
     /// A mouse click at a column and row.

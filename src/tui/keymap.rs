@@ -304,6 +304,20 @@ pub const KEYMAP: &[Binding] = &[
     ),
     b(
         Context::List,
+        &[C(']')],
+        Action::MoveWave(true),
+        None,
+        "move the service's change to the next wave (the verdict follows)",
+    ),
+    b(
+        Context::List,
+        &[C('[')],
+        Action::MoveWave(false),
+        None,
+        "move the service's change to the previous wave (before 1: no wave)",
+    ),
+    b(
+        Context::List,
         &[K(KeyCode::Esc)],
         Action::Cancel,
         None,
@@ -365,7 +379,7 @@ pub const KEYMAP: &[Binding] = &[
         &[K(KeyCode::Tab)],
         Action::NextFocus,
         Some("pane"),
-        "focus the next pane (list, impact, findings, checklist, alerts, graph, exposure)",
+        "focus the next pane (list, impact, findings, checklist, alerts, graph, exposure, waves)",
     ),
     b(
         Context::Global,
@@ -457,6 +471,13 @@ pub const KEYMAP: &[Binding] = &[
         Action::ShowPane(Pane::Exposure),
         None,
         "show the exposure pane: what else can fail during the window",
+    ),
+    b(
+        Context::Global,
+        &[C('7')],
+        Action::ShowPane(Pane::Waves),
+        None,
+        "show the waves pane: each wave assessed alone, and its gate",
     ),
     b(
         Context::Global,

@@ -118,6 +118,7 @@ pub struct App {
     pub checklist: Cursor,
     pub alerts_scroll: usize,
     pub exposure_scroll: usize,
+    pub waves_scroll: usize,
     /// Computes the exposure off the keystroke path.
     worker: crate::tui::work::Worker,
     /// Where live state is read from, when the app was asked to.
@@ -207,6 +208,7 @@ impl App {
             checklist: Cursor::default(),
             alerts_scroll: 0,
             exposure_scroll: 0,
+            waves_scroll: 0,
             worker: crate::tui::work::Worker::new(),
             live_sources: None,
             live_refresh: None,
@@ -288,6 +290,50 @@ impl App {
         self.live_sources = Some(sources);
         self.refresh();
         self
+    }
+
+    /// `]` / `[`: the focused service's change one wave later or earlier;
+    /// the verdict follows (a plan with waves is assessed wave by wave).
+    fn move_wave(&mut self, later: bool) {
+        let Some(id) = self.focused_service() else {
+            return;
+        };
+        let sid = self.topo().id(id).to_string();
+        if self.session.named_action(id).is_none() {
+            self.message = Some(format!(
+                "{sid} is not marked: mark it first, then put it in a wave"
+            ));
+            return;
+        }
+        let now = self.session.wave_of(id);
+        let next = match (now, later) {
+            (None, true) => Some(1),
+            (None, false) => None,
+            (Some(w), true) => Some(w + 1),
+            (Some(1), false) => None,
+            (Some(w), false) => Some(w - 1),
+        };
+        self.remember();
+        self.session.set_wave(id, next);
+        self.derive();
+        self.save();
+        let unwaved = self
+            .plan()
+            .changes
+            .iter()
+            .filter(|c| c.wave.is_none())
+            .count();
+        self.message = Some(match next {
+            Some(w) => format!(
+                "{sid}: wave {w}{}",
+                if unwaved > 0 {
+                    format!(" ({unwaved} change(s) in no wave yet: 7 shows the waves)")
+                } else {
+                    String::new()
+                }
+            ),
+            None => format!("{sid}: in no wave"),
+        });
     }
 
     /// True when the app reads live state.
@@ -398,7 +444,7 @@ impl App {
                 Pane::Checklist => Context::Checklist,
                 Pane::Impact | Pane::Findings => Context::Jumpable,
                 Pane::Graph => Context::Graph,
-                Pane::Alerts | Pane::Exposure => Context::Global,
+                Pane::Alerts | Pane::Exposure | Pane::Waves => Context::Global,
             }
         }
     }
@@ -505,6 +551,7 @@ impl App {
                 self.collect_live();
             }
             Action::Refresh => self.refresh(),
+            Action::MoveWave(later) => self.move_wave(later),
             Action::Mark(a) => self.mark(a),
             Action::MarkShown(a) => self.mark_shown(a),
             Action::Tick => self.tick(),

@@ -119,6 +119,9 @@ impl App {
                 self.alerts_scroll =
                     (self.alerts_scroll as isize + delta).clamp(0, max.max(0)) as usize;
             }
+            Pane::Waves => {
+                self.waves_scroll = (self.waves_scroll as isize + delta).max(0) as usize;
+            }
             Pane::Exposure => {
                 let n = match self.worker_entries() {
                     Some(n) => n + 4,

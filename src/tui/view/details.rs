@@ -61,6 +61,12 @@ pub fn render(app: &App, a: &Areas, buf: &mut Buffer) {
         first.push(Span::raw(format!("  {}", inert(&s.name))));
     }
     lines.push(first);
+    if let Some(w) = app.session().wave_of(id) {
+        lines.push(vec![Span::styled(
+            format!("in wave {w} of the plan (] later, [ earlier; 7 shows the waves)"),
+            t.marked(),
+        )]);
+    }
     // What live state saw, by source and time: "down (probe 21:30:04:
     // connection refused)".
     if let Some(obs) = app.session().observations() {

@@ -7,6 +7,7 @@ mod exposure;
 mod findings;
 mod graph;
 mod impact;
+mod waves;
 
 use super::{Areas, block, put, put_spans, split_pane, tab_label};
 use crate::text::{inert, wrap};
@@ -68,6 +69,7 @@ fn draw(app: &App, pane: Pane, area: Rect, buf: &mut Buffer) {
         Pane::Alerts => alerts::alerts(app, area, buf),
         Pane::Graph => graph::draw_graph(app, area, buf),
         Pane::Exposure => exposure::exposure(app, area, buf),
+        Pane::Waves => waves::waves(app, area, buf),
     }
 }
 
