@@ -672,6 +672,28 @@ fn real_prometheus_and_alertmanager() {
         let v: serde_json::Value = serde_json::from_str(&answer).unwrap();
         imported.push(v["silenceID"].as_str().unwrap().to_string());
     }
+    // With --live, what the silences would mute right now is said on
+    // standard error (the output stays what amtool imports).
+    std::fs::write(
+        dir.path().join("app.plan.toml"),
+        "[plan]\ntitle = \"app\"\ntopology = \"real.toml\"\nstart = 2030-01-01T22:00:00Z\nminutes = 60\n\n[[change]]\nservice = \"lb\"\naction = \"reboot\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&[
+        "check",
+        "--plan",
+        "app.plan.toml",
+        "--format",
+        "alertmanager",
+        "--live",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&out).is_ok(),
+        "{out}"
+    );
+    assert!(err.contains("would mute alerts firing now"), "{err}");
+    assert!(err.contains("lb: alert firing: LbDown"), "{err}");
     let (_, json, _) = run(&["check", "--plan", "p.plan.toml", "--format", "json"]);
     let plan_doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     let keep_loud: Vec<String> = plan_doc["alerts"]["keep_loud"]

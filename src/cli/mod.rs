@@ -376,8 +376,28 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
             }
             m
         }
-        Format::Alertmanager => report::alertmanager(&lp.plan, &review, &a.alert_label)
-            .map_err(|e| CliError::Usage(e.to_string()))?,
+        Format::Alertmanager => {
+            let out = report::alertmanager(&lp.plan, &review, &a.alert_label)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            // With live state, what these silences would mute right now,
+            // on standard error: the output stays what amtool imports.
+            if review.live.is_some() {
+                let now = report::would_silence_now(&topo, &review);
+                let mut err = std::io::stderr().lock();
+                if now.is_empty() {
+                    let _ = writeln!(
+                        err,
+                        "note: no alert fires now for the services these silences cover"
+                    );
+                } else {
+                    let _ = writeln!(err, "note: these silences would mute alerts firing now:");
+                    for l in now {
+                        let _ = writeln!(err, "  {}", crate::text::inert(&l));
+                    }
+                }
+            }
+            out
+        }
     };
     emit(&out)?;
     let risk = review.assessment.risk;

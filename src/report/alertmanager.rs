@@ -152,3 +152,27 @@ mod tests {
         );
     }
 }
+
+/// With live state: for each service the silences would mute, the alerts
+/// that fire for it right now (what Alertmanager users ask before
+/// importing silences: alertmanager#190). Empty without live state or
+/// when nothing fires.
+pub fn would_silence_now(topo: &crate::topology::Topology, r: &Review) -> Vec<String> {
+    let Some(live) = &r.live else {
+        return Vec::new();
+    };
+    r.alerts
+        .silence
+        .iter()
+        .filter_map(|service| {
+            let id = topo.lookup(service)?;
+            let firing: Vec<&str> = live
+                .of(id)
+                .iter()
+                .filter(|o| o.source == crate::live::Source::Alertmanager)
+                .map(|o| o.detail.as_str())
+                .collect();
+            (!firing.is_empty()).then(|| format!("{service}: {}", firing.join("; ")))
+        })
+        .collect()
+}

@@ -10,7 +10,9 @@ mod markdown;
 mod text;
 mod waves;
 
-pub use alertmanager::{AlertmanagerError, alertmanager, valid_label_name, window_end};
+pub use alertmanager::{
+    AlertmanagerError, alertmanager, valid_label_name, window_end, would_silence_now,
+};
 pub use exposure::{
     REPORT_TOP, exposed_line, exposure_markdown, exposure_summary, exposure_text,
     standing_exposure_lines,
