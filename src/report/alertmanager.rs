@@ -124,6 +124,30 @@ pub fn alertmanager(plan: &Plan, r: &Review, label: &str) -> Result<String, Aler
     Ok(s)
 }
 
+/// With live state: for each service the silences would mute, the alerts
+/// that fire for it right now (what Alertmanager users ask before
+/// importing silences: alertmanager#190). Empty without live state or
+/// when nothing fires.
+pub fn would_silence_now(topo: &crate::topology::Topology, r: &Review) -> Vec<String> {
+    let Some(live) = &r.live else {
+        return Vec::new();
+    };
+    r.alerts
+        .silence
+        .iter()
+        .filter_map(|service| {
+            let id = topo.lookup(service)?;
+            let firing: Vec<&str> = live
+                .of(id)
+                .iter()
+                .filter(|o| o.source == crate::live::Source::Alertmanager)
+                .map(|o| o.detail.as_str())
+                .collect();
+            (!firing.is_empty()).then(|| format!("{service}: {}", firing.join("; ")))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,28 +175,4 @@ mod tests {
             "2024-01-01T00:30:00Z"
         );
     }
-}
-
-/// With live state: for each service the silences would mute, the alerts
-/// that fire for it right now (what Alertmanager users ask before
-/// importing silences: alertmanager#190). Empty without live state or
-/// when nothing fires.
-pub fn would_silence_now(topo: &crate::topology::Topology, r: &Review) -> Vec<String> {
-    let Some(live) = &r.live else {
-        return Vec::new();
-    };
-    r.alerts
-        .silence
-        .iter()
-        .filter_map(|service| {
-            let id = topo.lookup(service)?;
-            let firing: Vec<&str> = live
-                .of(id)
-                .iter()
-                .filter(|o| o.source == crate::live::Source::Alertmanager)
-                .map(|o| o.detail.as_str())
-                .collect();
-            (!firing.is_empty()).then(|| format!("{service}: {}", firing.join("; ")))
-        })
-        .collect()
 }
