@@ -333,3 +333,50 @@ fn waves_without_changes_is_a_usage_error() {
     assert!(err.contains("no changes to split"), "{err}");
     assert!(Path::new(K8S).exists());
 }
+
+#[test]
+fn each_wave_says_what_else_can_fail_during_it() {
+    let (code, out, err) = run(&[
+        "waves",
+        "topologies/web-stack.toml",
+        "--reboot",
+        "lb-us-1",
+        "--reboot",
+        "lb-us-2",
+        "--today",
+        "2023-06-08",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc = json(&out);
+    let waves = doc["waves"].as_array().unwrap();
+    assert_eq!(waves.len(), 2);
+    for w in waves {
+        // With one load balancer of the US pair down, the other is a single
+        // point for the US site's users: only during the change.
+        let e = w["exposure"].as_array().expect("each wave's exposure");
+        let other = if named_in(w) == ["lb-us-1"] {
+            "lb-us-2"
+        } else {
+            "lb-us-1"
+        };
+        let x = e
+            .iter()
+            .find(|x| x["service"] == other)
+            .unwrap_or_else(|| panic!("{other} not exposed: {w}"));
+        assert_eq!(x["before"], false);
+        assert!(x["users"].as_f64().unwrap() > 0.0);
+    }
+    let (_, text, _) = run(&[
+        "waves",
+        "topologies/web-stack.toml",
+        "--reboot",
+        "lb-us-1",
+        "--reboot",
+        "lb-us-2",
+        "--today",
+        "2023-06-08",
+    ]);
+    assert!(text.contains("exposure: during this wave"), "{text}");
+}

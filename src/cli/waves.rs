@@ -45,8 +45,12 @@ pub(super) fn waves_cmd(a: &WavesArgs) -> Result<u8, CliError> {
     let (topo, _live) = super::observed(topo, &a.live);
     let reference = lp.plan.start_date().unwrap_or(today);
     let w = plan_waves(&topo, &named, level(a.max_risk), reference);
-    let reviews =
+    let mut reviews =
         crate::wave_review::review_waves(&topo, &lp.plan, &named, &w.waves, &rules, today);
+    // What else can fail during each wave (DESIGN.md "Exposure").
+    for r in &mut reviews {
+        r.review.exposure = Some(crate::analysis::exposure(&topo, &r.review.assessment));
+    }
     let out = match a.format {
         WavesFormat::Text => {
             let glyphs = if a.ascii {

@@ -117,6 +117,7 @@ pub fn json_with_waves(
                     users: users_out(&w.review.assessment),
                     findings: None,
                     gate: None,
+                    exposure: None,
                 })
                 .collect()
         }),
@@ -194,7 +195,7 @@ struct ObservedOut<'a> {
 }
 
 #[derive(serde::Serialize)]
-struct ExposedOut<'a> {
+pub(super) struct ExposedOut<'a> {
     service: &'a str,
     users: f64,
     before: bool,
@@ -212,6 +213,9 @@ pub(super) struct WaveOut<'a> {
     pub findings: Option<Vec<FindingOut<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<Vec<super::waves::GateOut<'a>>>,
+    /// `waves` only: what else can fail during this wave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<Vec<ExposedOut<'a>>>,
 }
 
 /// The changes of a review, implied ones included, as DESIGN.md shows them.
@@ -361,4 +365,18 @@ fn state_word(s: crate::topology::State) -> &'static str {
         crate::topology::State::Degraded => "degraded",
         crate::topology::State::Down => "down",
     }
+}
+
+/// The exposure of a review as its JSON entries, when it was computed.
+pub(super) fn exposure_out<'a>(topo: &'a Topology, r: &'a Review) -> Option<Vec<ExposedOut<'a>>> {
+    r.exposure.as_ref().map(|e| {
+        e.entries
+            .iter()
+            .map(|x| ExposedOut {
+                service: topo.id(x.service),
+                users: x.users,
+                before: x.before,
+            })
+            .collect()
+    })
 }

@@ -120,6 +120,7 @@ pub fn waves_json(topo: &Topology, w: &Waves, named: &[Named], reviews: &[WaveRe
                 users: users_out(&r.review.assessment),
                 findings: Some(findings_out(topo, &r.review.assessment, true)),
                 gate: Some(gate_out(topo, &r.gate)),
+                exposure: super::json::exposure_out(topo, &r.review),
             })
             .collect(),
         unsafe_: w
@@ -303,6 +304,14 @@ pub fn waves_text(
         };
         let _ = writeln!(o, "{next}");
         gate_text(&mut o, topo, &r.gate, width);
+        if let Some(e) = &r.review.exposure {
+            para(
+                &mut o,
+                "  exposure: ",
+                &super::exposure_summary(e).replace("during the window", "during this wave"),
+                width,
+            );
+        }
     }
     if !w.unsafe_units.is_empty() {
         let _ = writeln!(
@@ -416,6 +425,13 @@ pub fn waves_section_markdown(topo: &Topology, reviews: &[WaveReview], checklist
                 "- **Finding** ({}): {}",
                 f.severity.as_str(),
                 md(&f.message)
+            );
+        }
+        if let Some(e) = &r.review.exposure {
+            let _ = writeln!(
+                o,
+                "- **Exposure**: {}",
+                md(&super::exposure_summary(e).replace("during the window", "during this wave"))
             );
         }
         let gt = &r.gate;
