@@ -92,7 +92,7 @@ impl Session {
     ) -> Session {
         let standing = Standing::new(&topo);
         let review = Review::from_standing(&topo, &standing, &plan, &named, &rules, today);
-        Session {
+        let mut s = Session {
             topo: Arc::new(topo),
             plan,
             rules,
@@ -102,7 +102,35 @@ impl Session {
             review,
             waves: Vec::new(),
             live: None,
-        }
+        };
+        s.rewave();
+        s
+    }
+
+    /// Opens a session on changes already resolved against `topo` (the
+    /// command line resolves them first, to report errors in place).
+    pub fn with_resolved(
+        topo: Topology,
+        plan: Plan,
+        rules: RuleSet,
+        today: Date,
+        named: Vec<Named>,
+    ) -> Session {
+        Session::build(topo, plan, rules, today, named)
+    }
+
+    /// The parts of a session that is done with: the topology as
+    /// assessed, the plan, its review and its waves (the command line
+    /// renders them once).
+    pub fn into_parts(
+        self,
+    ) -> (
+        Arc<Topology>,
+        Plan,
+        Review,
+        Vec<crate::wave_review::WaveReview>,
+    ) {
+        (self.topo, self.plan, self.review, self.waves)
     }
 
     /// The topology assessed.
@@ -323,6 +351,13 @@ impl Session {
             self.review.live = Some(Arc::clone(&l.observations));
             self.review.live_diff = l.diff.clone();
         }
+        self.rewave();
+    }
+
+    /// The plan's waves reviewed, and the review's risk the worst wave's,
+    /// once every change has a wave: until then the verdict is the whole
+    /// plan at once, never less than it.
+    fn rewave(&mut self) {
         self.waves = crate::wave_review::plan_waves(
             &self.topo,
             &self.plan,
@@ -331,8 +366,6 @@ impl Session {
             self.today,
         )
         .unwrap_or_default();
-        // Wave by wave only once every change has a wave: until then the
-        // verdict is the whole plan at once, never less than it.
         if self.plan.changes.iter().all(|c| c.wave.is_some()) {
             crate::wave_review::apply_worst(&mut self.review, &self.waves);
         }

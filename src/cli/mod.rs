@@ -14,7 +14,6 @@ use crate::checklist::RuleSet;
 use crate::diag::{Diagnostic, Diagnostics, Source};
 use crate::plan::{self, Action, Change, Plan};
 use crate::report::{self, Glyphs};
-use crate::review::Review;
 use crate::topology::{self, Date, Topology};
 use args::{
     ChangeArgs, CheckArgs, Format, GraphArgs, GraphFormat, LevelArg, ReportArgs, ValidateArgs,
@@ -115,23 +114,41 @@ pub fn live_sources(topo: &Topology, a: &LiveArgs) -> Option<crate::live::Source
     })
 }
 
-/// What `--live` observed, with the label its sources use.
-pub(crate) struct Live {
-    pub observations: crate::live::Observations,
-    pub label: String,
-    /// Services whose observed state is not the file's: (id, file, seen).
-    pub diff: Vec<(topology::NodeId, topology::State, topology::State)>,
-}
-
 /// The topology as `--live` observes it (observed states stand in for the
-/// file's), with what was observed; the file's topology and `None` without
-/// `--live`. A source that could not be read is said on standard error,
-/// never replaced silently by the file.
-pub(crate) fn observed(topo: Topology, a: &LiveArgs) -> (Topology, Option<Live>) {
+/// file's); the file's topology without `--live`. A source that cannot be
+/// read is said on standard error, never replaced silently by the file.
+pub(crate) fn observed(topo: Topology, a: &LiveArgs) -> Topology {
     let Some(sources) = live_sources(&topo, a) else {
-        return (topo, None);
+        return topo;
     };
     let obs = crate::live::observe(&topo, &sources, std::time::SystemTime::now());
+    warn_partial(&obs);
+    topo.with_states(|id| obs.state_of(id))
+}
+
+/// One core session on the plan, opened once: on the estate as `--live`
+/// observes it when asked (a source that cannot be read is said on
+/// standard error, never replaced silently by the file).
+pub(crate) fn open_session(
+    topo: Topology,
+    plan: Plan,
+    changes: Vec<plan::Named>,
+    rules: RuleSet,
+    today: Date,
+    live: &LiveArgs,
+) -> crate::session::Session {
+    let sources = live_sources(&topo, live);
+    let mut session = crate::session::Session::with_resolved(topo, plan, rules, today, changes);
+    if let Some(sources) = sources {
+        let obs = crate::live::observe(session.topology(), &sources, std::time::SystemTime::now());
+        warn_partial(&obs);
+        session.observe(obs, &sources.label);
+    }
+    session
+}
+
+/// Says on standard error which live sources could not be read.
+fn warn_partial(obs: &crate::live::Observations) {
     let mut err = std::io::stderr().lock();
     for e in &obs.errors {
         let _ = writeln!(
@@ -139,45 +156,6 @@ pub(crate) fn observed(topo: Topology, a: &LiveArgs) -> (Topology, Option<Live>)
             "warning: live state is partial: {} (the file's state stands for what it would have observed)",
             crate::text::inert(e)
         );
-    }
-    let diff = (0..topo.services().len())
-        .map(|i| topo.service_id(i))
-        .filter_map(|id| {
-            let file = topo.as_service(id)?.state;
-            let seen = obs.state_of(id)?;
-            (seen != file).then_some((id, file, seen))
-        })
-        .collect();
-    let t = topo.with_states(|id| obs.state_of(id));
-    (
-        t,
-        Some(Live {
-            observations: obs,
-            label: sources.label,
-            diff,
-        }),
-    )
-}
-
-/// The review of a plan, on the observed estate and with its silences
-/// audited when there is live state.
-pub(crate) fn review_of(
-    topo: &Topology,
-    plan: &Plan,
-    changes: &[plan::Named],
-    rules: &RuleSet,
-    today: Date,
-    live: Option<&Live>,
-) -> Review {
-    match live {
-        None => Review::new(topo, plan, changes, rules, today),
-        Some(l) => {
-            let mut r =
-                Review::new_live(topo, plan, changes, rules, today, &l.observations, &l.label);
-            r.live = Some(std::sync::Arc::new(l.observations.clone()));
-            r.live_diff = l.diff.clone();
-            r
-        }
     }
 }
 
@@ -345,16 +323,13 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
     let Loaded { lp, topo, changes } = plan_and_changes(a.topology.as_deref(), &a.changes)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
-    let (topo, live) = observed(topo, &a.live);
-    let mut review = review_of(&topo, &lp.plan, &changes, &rules, today, live.as_ref());
+    // One session, rendered once: the same the TUI keeps (a plan with
+    // waves is assessed wave by wave; live state stands in for the file's).
+    let session = open_session(topo, lp.plan.clone(), changes, rules, today, &a.live);
+    let (topo, _, mut review, waves) = session.into_parts();
     if a.exposure {
         review = review.with_exposure(&topo);
     }
-    // A plan with waves is assessed wave by wave: its risk is the worst
-    // wave's.
-    let waves = crate::wave_review::plan_waves(&topo, &lp.plan, &changes, &rules, today)
-        .unwrap_or_default();
-    crate::wave_review::apply_worst(&mut review, &waves);
     let out = match a.format {
         Format::Text => {
             let glyphs = if a.ascii {
@@ -534,14 +509,10 @@ fn report_cmd(a: &ReportArgs) -> Result<u8, CliError> {
     let changes = resolve_all(&topo, &lp)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
-    let (topo, live) = observed(topo, &a.live);
-    // The approval record always says what else can fail during the window;
-    // a plan with waves is assessed wave by wave.
-    let mut review =
-        review_of(&topo, &lp.plan, &changes, &rules, today, live.as_ref()).with_exposure(&topo);
-    let waves = crate::wave_review::plan_waves(&topo, &lp.plan, &changes, &rules, today)
-        .unwrap_or_default();
-    crate::wave_review::apply_worst(&mut review, &waves);
+    let session = open_session(topo, lp.plan.clone(), changes, rules, today, &a.live);
+    let (topo, _, review, waves) = session.into_parts();
+    // The approval record always says what else can fail during the window.
+    let review = review.with_exposure(&topo);
     let mut md = report::markdown(&topo, &lp.plan, &review);
     if !waves.is_empty() {
         md.push_str(&report::waves_section_markdown(&topo, &waves, true));

@@ -42,7 +42,7 @@ pub(super) fn waves_cmd(a: &WavesArgs) -> Result<u8, CliError> {
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
     // Waves are planned on the estate as observed, with `--live`.
-    let (topo, _live) = super::observed(topo, &a.live);
+    let topo = super::observed(topo, &a.live);
     let reference = lp.plan.start_date().unwrap_or(today);
     let w = plan_waves(&topo, &named, level(a.max_risk), reference);
     let mut reviews =
