@@ -100,7 +100,29 @@ pub fn layout(topo: &Topology, a: &Assessment, ascii: bool) -> Layout {
                 ellipsis,
             );
             let tag = if parent.is_none() {
-                a.origin(topo, id).map(origin_tag)
+                a.origin(topo, id).map(|o| {
+                    // A standing cause that is not on another node's chain
+                    // still weighs on the groups it belongs to (the seed's
+                    // lb-secondary under edge-lb): named beside its tag,
+                    // so the picture shows what it affects.
+                    let feeds: Vec<&str> = topo
+                        .groups_of(id)
+                        .iter()
+                        .copied()
+                        .filter(|&g| a.status(g) != Status::Ok && a.status(id) != Status::Ok)
+                        .map(|g| topo.id(g))
+                        .collect();
+                    if feeds.is_empty() {
+                        origin_tag(o)
+                    } else {
+                        format!(
+                            "{} {} {}",
+                            origin_tag(o),
+                            if ascii { "->" } else { "→" },
+                            feeds.join(", ")
+                        )
+                    }
+                })
             } else {
                 None
             };
@@ -162,6 +184,23 @@ pub fn layout(topo: &Topology, a: &Assessment, ascii: bool) -> Layout {
 mod tests {
     use super::*;
     use crate::plan::Action;
+
+    #[test]
+    fn a_standing_cause_names_the_group_it_weighs_on() {
+        let t = crate::topology::load("web-stack.toml", crate::DEMO_TOPOLOGY).unwrap();
+        let a = crate::analysis::assess(
+            &t,
+            &[(t.lookup("lb-primary").unwrap(), Action::Reboot)],
+            crate::topology::Date::parse("2023-06-08").unwrap(),
+        );
+        let l = layout(&t, &a, false);
+        let b = l
+            .boxes
+            .iter()
+            .find(|b| t.id(b.node) == "lb-secondary")
+            .unwrap();
+        assert_eq!(b.tag.as_deref(), Some("[state: down] → edge-lb"));
+    }
 
     #[test]
     fn causes_on_top_children_under_their_parent() {
