@@ -163,9 +163,8 @@ fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// How a file written at `file` names `target`: relative to `file`'s
 /// folder when both resolve (a plan and its topology move together, and a
-/// plan stays inside its repository), else absolute. (The TUI's save has
-/// its own copy, `tui::app::files::topology_from`, until the session
-/// refactor moves it here.)
+/// plan stays inside its repository), else absolute. The TUI's save and
+/// `waves -o` both name the topology this way.
 pub fn relative_to_file(file: &Path, target: &Path) -> String {
     let abs = std::fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf());
     let folder = match file.parent() {

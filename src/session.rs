@@ -171,12 +171,13 @@ impl Session {
     /// The action the plan names for `service` by its id, if any (a
     /// selector's changes are not counted here).
     pub fn named_action(&self, service: NodeId) -> Option<Action> {
+        self.change_of(service).map(|c| c.action)
+    }
+
+    /// The plan's change that names `service` by its id.
+    fn change_of(&self, service: NodeId) -> Option<&Change> {
         let id = self.topo.id(service);
-        self.plan
-            .changes
-            .iter()
-            .find(|c| c.service == id)
-            .map(|c| c.action)
+        self.plan.changes.iter().find(|c| c.service == id)
     }
 
     /// Sets the action of one service by its id (`None` takes it out of
@@ -378,12 +379,7 @@ impl Session {
 
     /// The wave the plan puts a service's change in, by its id.
     pub fn wave_of(&self, service: NodeId) -> Option<u32> {
-        let id = self.topo.id(service);
-        self.plan
-            .changes
-            .iter()
-            .find(|c| c.service == id)
-            .and_then(|c| c.wave)
+        self.change_of(service).and_then(|c| c.wave)
     }
 
     /// Moves the change of `service` (by its id) to wave `wave` (`None`:

@@ -271,13 +271,20 @@ struct Loaded {
 fn plan_and_changes(topology: Option<&Path>, c: &ChangeArgs) -> Result<Loaded, CliError> {
     let mut lp = load_plan(c.plan.as_deref())?;
     let topo = topology_for(topology, &lp, c.allow_outside)?;
+    add_flag_changes(&mut lp.plan, c);
+    let changes = resolve_all(&topo, &lp)?;
+    Ok(Loaded { lp, topo, changes })
+}
+
+/// Adds the changes of `--reboot`, `--update` and `--down` to the plan.
+pub(crate) fn add_flag_changes(plan: &mut Plan, c: &ChangeArgs) {
     for (ids, action) in [
         (&c.reboot, Action::Reboot),
         (&c.update, Action::Update),
         (&c.down, Action::Down),
     ] {
         for id in ids {
-            lp.plan.changes.push(Change {
+            plan.changes.push(Change {
                 service: id.clone(),
                 action,
                 span: None,
@@ -285,8 +292,6 @@ fn plan_and_changes(topology: Option<&Path>, c: &ChangeArgs) -> Result<Loaded, C
             });
         }
     }
-    let changes = resolve_all(&topo, &lp)?;
-    Ok(Loaded { lp, topo, changes })
 }
 
 fn import_cmd(a: &args::ImportArgs) -> Result<u8, CliError> {

@@ -7,7 +7,7 @@ use super::{
     parse_today, resolve_all, topology_for,
 };
 use crate::analysis::waves::plan_waves;
-use crate::plan::{Action, Change};
+
 use crate::report;
 use std::io::Write;
 use std::path::Path;
@@ -19,20 +19,7 @@ pub(super) fn waves_cmd(a: &WavesArgs) -> Result<u8, CliError> {
     for c in &mut lp.plan.changes {
         c.wave = None;
     }
-    for (ids, action) in [
-        (&a.changes.reboot, Action::Reboot),
-        (&a.changes.update, Action::Update),
-        (&a.changes.down, Action::Down),
-    ] {
-        for id in ids {
-            lp.plan.changes.push(Change {
-                service: id.clone(),
-                action,
-                span: None,
-                wave: None,
-            });
-        }
-    }
+    super::add_flag_changes(&mut lp.plan, &a.changes);
     let named = resolve_all(&topo, &lp)?;
     if named.is_empty() {
         return Err(CliError::Usage(

@@ -97,16 +97,7 @@ pub fn json_with_waves(
                 at: x.at.map(|t| t.to_string()),
             })
             .collect(),
-        exposure: r.exposure.as_ref().map(|e| {
-            e.entries
-                .iter()
-                .map(|x| ExposedOut {
-                    service: topo.id(x.service),
-                    users: x.users,
-                    before: x.before,
-                })
-                .collect()
-        }),
+        exposure: exposure_out(topo, r),
         waves: (!waves.is_empty()).then(|| {
             waves
                 .iter()

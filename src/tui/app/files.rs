@@ -142,7 +142,7 @@ impl App {
                 // The built-in demo is named as the file `blastradius
                 // example` writes beside the plan.
                 plan.topology = Some(match self.source.path.as_deref() {
-                    Some(t) => topology_from(path, t),
+                    Some(t) => fsutil::relative_to_file(path, t),
                     None => "web-stack.toml".to_string(),
                 });
                 plan.to_toml()
@@ -210,39 +210,9 @@ impl App {
     }
 }
 
-/// The topology as a saved plan names it: relative to the plan's folder
-/// when both resolve (a plan and its topology move together, and a plan
-/// stays inside its repository), else absolute.
-fn topology_from(plan: &Path, topology: &Path) -> String {
-    let abs = std::fs::canonicalize(topology).unwrap_or_else(|_| topology.to_path_buf());
-    let folder = match plan.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let Ok(base) = std::fs::canonicalize(folder) else {
-        return abs.display().to_string();
-    };
-    let common = abs
-        .components()
-        .zip(base.components())
-        .take_while(|(a, b)| a == b)
-        .count();
-    if common == 0 {
-        return abs.display().to_string();
-    }
-    let mut rel = PathBuf::new();
-    for _ in base.components().skip(common) {
-        rel.push("..");
-    }
-    for c in abs.components().skip(common) {
-        rel.push(c);
-    }
-    rel.display().to_string()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::topology_from;
+    use crate::fsutil::relative_to_file as topology_from;
 
     #[test]
     fn a_saved_plan_names_its_topology_relative_to_itself() {

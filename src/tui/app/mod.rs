@@ -621,13 +621,7 @@ impl App {
     /// # Complexity
     /// O(plan changes + services shown), then one reassessment.
     fn mark_shown(&mut self, action: plan::Action) {
-        if self.filter.is_empty() {
-            self.message =
-                Some("filter the list first (/): this marks every service the filter shows".into());
-            return;
-        }
-        if self.visible.is_empty() {
-            self.message = Some("the filter shows no service".into());
+        if !self.filter_shows_some() {
             return;
         }
         let n = self.visible.len();
@@ -652,15 +646,23 @@ impl App {
         self.prompt = Some((PromptKind::MarkShown(action), what));
     }
 
-    /// [`App::mark_shown`] after its yes.
-    fn mark_shown_now(&mut self, action: plan::Action) {
+    /// True when a filter is set and shows a service; else says why not.
+    fn filter_shows_some(&mut self) -> bool {
         if self.filter.is_empty() {
             self.message =
                 Some("filter the list first (/): this marks every service the filter shows".into());
-            return;
-        }
-        if self.visible.is_empty() {
+            false
+        } else if self.visible.is_empty() {
             self.message = Some("the filter shows no service".into());
+            false
+        } else {
+            true
+        }
+    }
+
+    /// [`App::mark_shown`] after its yes.
+    fn mark_shown_now(&mut self, action: plan::Action) {
+        if !self.filter_shows_some() {
             return;
         }
         let shown: Vec<NodeId> = self
