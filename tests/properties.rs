@@ -208,7 +208,7 @@ proptest! {
         for id in t.node_ids() {
             prop_assert!(b.status(id) >= a.status(id), "{} fell\n{text}", t.id(id));
         }
-        prop_assert!(b.users_down >= a.users_down);
+        prop_assert!(b.users.down >= a.users.down);
         prop_assert!(b.users.added_down >= a.users.added_down);
     }
 

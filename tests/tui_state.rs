@@ -149,7 +149,7 @@ fn marking_a_service_adds_a_change_and_reassesses() {
         Level::Critical,
         "rebooting the last load balancer up takes the EU site down"
     );
-    assert!((app.review().assessment.users_down - 0.30).abs() < 1e-9);
+    assert!((app.review().assessment.users.down - 0.30).abs() < 1e-9);
     assert_ne!(impacted(&app), impacted_before);
     let lb = app.topo().lookup("lb-primary").unwrap();
     assert!(impacted(&app).contains(&lb));

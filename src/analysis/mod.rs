@@ -117,10 +117,6 @@ pub struct Assessment {
     up: Vec<usize>,
     /// Shares of users down and degraded, before and after.
     pub users: Users,
-    /// Share of users on entry points that end down / degraded (the same
-    /// as `users.down` / `users.degraded`).
-    pub users_down: f64,
-    pub users_degraded: f64,
     /// Findings, most severe first; the plan's own (`new`) before those
     /// that were already so.
     pub findings: Vec<Finding>,
@@ -444,8 +440,6 @@ fn build(
         depth,
         up,
         users,
-        users_down: users.down,
-        users_degraded: users.degraded,
         findings: Vec::new(),
         risk: Level::Low,
         risk_reasons: Vec::new(),

@@ -63,7 +63,7 @@ fn empty_plan_on_a_healthy_estate_is_low_risk_and_touches_nothing() {
     assert!(a.impacted(&t).is_empty());
     assert!(a.findings.is_empty());
     assert_eq!(a.risk, Level::Low);
-    assert_eq!((a.users_down, a.users_degraded), (0.0, 0.0));
+    assert_eq!((a.users.down, a.users.degraded), (0.0, 0.0));
 }
 
 #[test]
@@ -622,8 +622,8 @@ users = 0.4
 "#,
     );
     let a = run(&t, &[("root", Reboot)]);
-    assert_eq!(a.users_down, 0.3);
-    assert_eq!(a.users_degraded, 0.25);
+    assert_eq!(a.users.down, 0.3);
+    assert_eq!(a.users.degraded, 0.25);
     assert_eq!(a.risk, Level::Critical);
 }
 
@@ -800,7 +800,7 @@ fn the_demo_reproduces_every_cause_of_the_seed_postmortem() {
     // The data volume did not mount on boot.
     assert!(f.contains(&"no-automount:db-primary".to_string()));
     // About 30% of users.
-    assert_eq!(a.users_down, 0.3);
+    assert_eq!(a.users.down, 0.3);
     assert_eq!(a.risk, Level::Critical);
     assert_eq!(st(&t, &a, "site-eu"), "down");
     assert_eq!(st(&t, &a, "site-us"), "ok");

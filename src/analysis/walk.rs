@@ -85,21 +85,7 @@ fn through(edge: Edge, target: Status) -> Status {
 pub(super) fn evaluate(topo: &Topology, start: &[Status], status: &[Status], id: NodeId) -> Status {
     match topo.node(id) {
         Node::Group(g) => group_status(g, status),
-        Node::Service(s) => {
-            let needs = s
-                .requires
-                .iter()
-                .map(|t| through(Edge::Requires, status[t.index()]));
-            let likes = s
-                .wants
-                .iter()
-                .map(|t| through(Edge::Wants, status[t.index()]));
-            let host = s.host.map(|h| through(Edge::Host, status[h.index()]));
-            needs
-                .chain(likes)
-                .chain(host)
-                .fold(start[id.index()], Status::max)
-        }
+        Node::Service(_) => from_targets(topo, status, id).max(start[id.index()]),
     }
 }
 

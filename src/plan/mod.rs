@@ -104,17 +104,6 @@ pub struct Plan {
     pub accepts: Vec<Accept>,
 }
 
-impl Plan {
-    /// The highest risk level accepted by a complete `[[accept]]`.
-    pub fn accepted_level(&self) -> Option<Level> {
-        self.accepts
-            .iter()
-            .filter(|a| a.is_complete())
-            .map(|a| a.risk)
-            .max()
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPlan {
@@ -1164,7 +1153,7 @@ at = 2023-06-08T18:00:00+03:00
         let p = Plan::parse("p.toml", text).unwrap();
         assert!(p.changes[0].is_selector());
         assert_eq!(p.accepts[0].risk, Level::High);
-        assert_eq!(p.accepted_level(), Some(Level::High));
+        assert!(p.accepts[0].is_complete());
         let again = Plan::parse("p.toml", &p.to_toml()).unwrap();
         let strip = |p: &Plan| {
             let mut p = p.clone();

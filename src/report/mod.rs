@@ -65,11 +65,6 @@ pub fn verdict_line(a: &Assessment) -> String {
     )
 }
 
-/// Readiness for approval in words (see [`crate::review::Review::readiness_text`]).
-pub fn approval_text(r: &crate::review::Review) -> String {
-    r.readiness_text()
-}
-
 /// Who accepted what risk, or that nobody did.
 pub fn accepted_text(r: &crate::review::Review) -> String {
     if r.accepted.is_empty() {

@@ -52,7 +52,7 @@ pub fn text(topo: &Topology, plan: &Plan, r: &Review, width: usize, g: Glyphs) -
     }
     let c = &r.checklist;
     if !changes.is_empty() {
-        para(&mut o, "Approval: ", &super::approval_text(r), width);
+        para(&mut o, "Approval: ", &r.readiness_text(), width);
         para(&mut o, "Accepted: ", &super::accepted_text(r), width);
     }
 

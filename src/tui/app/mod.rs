@@ -758,11 +758,10 @@ impl App {
 
     /// Recomputes what the screen caches from the review.
     fn derive(&mut self) {
-        let a = &self.session.review().assessment;
-        let (by_plan, before): (Vec<NodeId>, Vec<NodeId>) = a
-            .impacted(self.session.topology())
-            .into_iter()
-            .partition(|&n| a.action(n).is_some() || a.status(n) != a.before(n));
+        // What the plan does first, then what was already so: the same
+        // split as the text and Markdown reports.
+        let (by_plan, before) =
+            crate::report::impact_split(self.session.topology(), &self.session.review().assessment);
         self.impact_rows = by_plan.into_iter().map(ImpactRow::Node).collect();
         if !self.impact_rows.is_empty() && !before.is_empty() {
             self.impact_rows.push(ImpactRow::Before(before.len()));
