@@ -126,7 +126,11 @@ pub fn exposure(topo: &Topology, a: &Assessment) -> Exposure {
 /// # Complexity
 /// One standing walk, then as [`exposure`].
 pub fn standing_exposure(topo: &Topology) -> Exposure {
-    let st = Standing::new(topo);
+    standing_exposure_of(topo, &Standing::new(topo))
+}
+
+/// [`standing_exposure`] from a standing walk already made.
+pub(crate) fn standing_exposure_of(topo: &Topology, st: &Standing) -> Exposure {
     let sp = single_points(topo, &st.status);
     Exposure {
         entries: sp

@@ -15,7 +15,12 @@ use crate::topology::{Date, Failover, Mode, Topology, Warning};
 /// # Complexity
 /// One walk of the estate, then O(services + groups).
 pub fn standing_risks(topo: &Topology, today: Date) -> (Level, Vec<Warning>) {
-    let st = Standing::new(topo);
+    standing_risks_of(topo, &Standing::new(topo), today)
+}
+
+/// [`standing_risks`] from a standing walk already made (`validate` makes
+/// one for these and for the single points of failure).
+pub(crate) fn standing_risks_of(topo: &Topology, st: &Standing, today: Date) -> (Level, Vec<Warning>) {
     let a = &st.assessment;
     let mut out = Vec::new();
     for (i, s) in topo.services().iter().enumerate() {

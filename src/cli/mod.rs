@@ -411,7 +411,7 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
         let loaded = crate::fsutil::read_text_file(path)
             .map_err(CliError::from)
             .and_then(|text| {
-                if inputs::Tables::of(&text).is_plan() {
+                if inputs::Tables::kind_of(&text).is_plan() {
                     Ok(None)
                 } else {
                     inputs::topology_text(&name, &text).map(Some)
@@ -434,8 +434,16 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
             }
             Ok(None) => {}
             Ok(Some(t)) => {
-                let warnings = topology::lint(&t);
-                let (risk, standing) = crate::analysis::standing_risks(&t, today);
+                // The lint on one core; on the other, one standing walk for
+                // the standing risks and the single points of failure.
+                let (warnings, (risk, standing, exposed)) = std::thread::scope(|s| {
+                    let lint = s.spawn(|| topology::lint(&t));
+                    let st = crate::analysis::Standing::new(&t);
+                    let (risk, standing) = crate::analysis::standing_risks_of(&t, &st, today);
+                    let exposed = crate::analysis::standing_exposure_of(&t, &st);
+                    let warnings = lint.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                    (warnings, (risk, standing, exposed))
+                });
                 warned |= !warnings.is_empty() || !standing.is_empty();
                 out.push_str(&format!(
                     "{}: ok, {} service{}, {} group{}, {} warning{}, {} standing risk{} (risk before any change: {})\n",
@@ -467,7 +475,6 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                 // What one failure would take down today: every estate with
                 // an entry point has some (the entry point itself), so these
                 // inform and do not count as risks for --strict.
-                let exposed = crate::analysis::standing_exposure(&t);
                 for (kind, message) in report::standing_exposure_lines(&t, &exposed) {
                     out.push_str(&format!(
                         "  standing[{kind}]: {}\n",

@@ -2,9 +2,8 @@
 //! in range, and every problem reported with its place in the file.
 
 mod fast;
-mod split;
 
-use super::raw::{Entries, Entry, RawFile, RawGroup, RawLive, RawService, Str};
+use super::raw::{Entries, Entry, RawFile, RawGroup, RawLive, RawService, ServiceEntry, Str};
 use super::{Boot, Date, Group, LiveTable, NodeId, Service, Topology, Volume};
 use crate::diag::{Diagnostic, Diagnostics, Source, did_you_mean};
 use std::borrow::Cow;
@@ -36,7 +35,7 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
             .with_help(HEADER_HELP)
             .into());
     }
-    let raw: RawFile = split::parse(text).map_err(|e| {
+    let raw: RawFile = fast::parse_file(text).map_err(|e| {
         crate::diag::from_toml(&src, &e, "`blastradius example` prints a complete topology; `blastradius schema` its JSON Schema")
     })?;
     let Some(header) = raw.topology else {
@@ -120,17 +119,33 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
         sorted_members: &sorted_members,
         services: raw_services.len(),
     };
-    let mut services = Vec::with_capacity(raw_services.len());
+    // The first part becomes the whole: growing it in place (a large
+    // vector is remapped, not copied) never holds the services twice.
+    let mut services: Vec<Service> = Vec::new();
     for (part, errors) in per_core(&raw_services, |first, part| {
         let mut c = Checker::new(&src);
         let done: Vec<Service> = part
             .iter()
             .enumerate()
-            .map(|(i, (id, svc))| c.service(&names, first + i, id.get_ref(), svc.get_ref()))
+            .map(|(i, (id, svc))| {
+                let read;
+                let svc = match svc.get_ref() {
+                    ServiceEntry::Parsed(svc) => &**svc,
+                    ServiceEntry::Text(table) => {
+                        read = fast::service(text, table.clone());
+                        &read
+                    }
+                };
+                c.service(&names, first + i, id.get_ref(), svc)
+            })
             .collect();
         (done, c.errors)
     }) {
-        services.extend(part);
+        if services.is_empty() {
+            services = part;
+        } else {
+            services.extend(part);
+        }
         c.errors.extend(errors);
     }
     c.errors.extend(group_errors);
@@ -360,8 +375,8 @@ impl<'s, 'a> Checker<'s, 'a> {
     /// The id -> node map; services get the first ids, groups the next.
     fn index<'r>(
         &mut self,
-        services: &'r [Entry<'_, RawService<'_>>],
-        groups: &'r [Entry<'_, RawGroup<'_>>],
+        services: &'r [Entry<'_, ServiceEntry<'_>>],
+        groups: &'r [Entry<'_, Box<RawGroup<'_>>>],
     ) -> (IdMap<'r>, IdMap<'r>) {
         let mut index =
             IdMap::with_capacity_and_hasher(services.len() + groups.len(), IdBuild::default());
@@ -398,9 +413,18 @@ impl<'s, 'a> Checker<'s, 'a> {
     }
 
     fn resolve(&mut self, index: &IdMap<'_>, field: &str, r: &Spanned<Str<'_>>) -> Option<NodeId> {
-        let found = index.get(r.get_ref().as_ref()).copied();
+        self.resolve_at(index, field, r.get_ref(), r.span())
+    }
+
+    fn resolve_at(
+        &mut self,
+        index: &IdMap<'_>,
+        field: &str,
+        name: &str,
+        span: std::ops::Range<usize>,
+    ) -> Option<NodeId> {
+        let found = index.get(name).copied();
         if found.is_none() {
-            let name: &str = r.get_ref();
             let help = match self.suggested.get(name) {
                 Some(h) => h.clone(),
                 None if self.full() => String::new(),
@@ -415,8 +439,8 @@ impl<'s, 'a> Checker<'s, 'a> {
                 }
             };
             self.error(
-                r.span(),
-                format!("unknown service or group `{}` in `{field}`", r.get_ref()),
+                span,
+                format!("unknown service or group `{name}` in `{field}`"),
                 help,
             );
         }
@@ -427,31 +451,28 @@ impl<'s, 'a> Checker<'s, 'a> {
     fn service(&mut self, names: &Names<'_>, at: usize, id: &str, svc: &RawService<'_>) -> Service {
         let index = names.index;
         let me = NodeId(at as u32);
-        let mut requires = Vec::with_capacity(svc.requires.len());
-        for r in &svc.requires {
-            if r.get_ref() == id {
+        let mut requires = Vec::new();
+        for r in svc.requires.iter() {
+            if r.id == id {
                 self.error(
-                    r.span(),
+                    r.span,
                     format!("service `{id}` requires itself"),
                     "remove it from `requires`",
                 );
-            } else if names.group_has(r.get_ref(), me) {
+            } else if names.group_has(r.id, me) {
                 self.error(
-                    r.span(),
-                    format!(
-                        "service `{id}` requires `{}`, a group it is a member of",
-                        r.get_ref()
-                    ),
+                    r.span,
+                    format!("service `{id}` requires `{}`, a group it is a member of", r.id),
                     "a member cannot need its own group to be up; remove it from `requires`",
                 );
-            } else if let Some(n) = self.resolve(index, "requires", r) {
+            } else if let Some(n) = self.resolve_at(index, "requires", r.id, r.span) {
                 requires.push(n);
             }
         }
         let wants = svc
             .wants
             .iter()
-            .filter_map(|r| self.resolve(index, "wants", r))
+            .filter_map(|r| self.resolve_at(index, "wants", r.id, r.span))
             .collect();
         let users = svc.users.as_ref().and_then(|u| {
             let v = *u.get_ref();

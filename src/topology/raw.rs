@@ -23,9 +23,9 @@ pub(super) type Str<'t> = Cow<'t, str>;
 pub(super) struct RawFile<'t> {
     pub topology: Option<Spanned<RawHeader<'t>>>,
     #[serde(default)]
-    pub services: Entries<'t, RawService<'t>>,
+    pub services: Entries<'t, ServiceEntry<'t>>,
     #[serde(default)]
-    pub groups: Entries<'t, RawGroup<'t>>,
+    pub groups: Entries<'t, Box<RawGroup<'t>>>,
     pub live: Option<Spanned<RawLive<'t>>>,
 }
 
@@ -61,9 +61,9 @@ pub(super) struct RawService<'t> {
     pub monitored: Option<bool>,
     pub recovery: Option<bool>,
     #[serde(default)]
-    pub requires: Vec<Spanned<Str<'t>>>,
+    pub requires: Refs<'t>,
     #[serde(default)]
-    pub wants: Vec<Spanned<Str<'t>>>,
+    pub wants: Refs<'t>,
     pub probe: Option<Spanned<Str<'t>>>,
     pub runbook: Option<Str<'t>>,
     pub host: Option<Spanned<Str<'t>>>,
@@ -100,12 +100,111 @@ pub(super) struct RawGroup<'t> {
     pub last_tested: Option<Spanned<toml::Value>>,
 }
 
+/// A service's table: as `toml` read it, or, from the direct reader, the
+/// place of its text (its `[services.ID]` table and `[services.ID.boot]`
+/// after it), which the reader reads again, one service at a time, when the
+/// service is checked. A million services read into structs at once held
+/// half a gigabyte that was thrown away a moment later.
+pub(super) enum ServiceEntry<'t> {
+    Parsed(Box<RawService<'t>>),
+    Text(std::ops::Range<usize>),
+}
+
+impl<'de, 't> Deserialize<'de> for ServiceEntry<'t> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RawService::deserialize(d).map(|s| ServiceEntry::Parsed(Box::new(s)))
+    }
+}
+
+/// A list of ids (`requires`, `wants`), each with its span.
+///
+/// The direct reader does not build it: it checks the array and keeps its
+/// text, which [`Refs::iter`] reads again when the ids are resolved. A
+/// million-service file has millions of references, and a vector of them
+/// for every service was the largest thing a load held (half a gigabyte).
+pub(super) enum Refs<'t> {
+    /// Read by `toml`.
+    Parsed(Vec<Spanned<Str<'t>>>),
+    /// The array's text, from `[` to `]`, at `at` in the file: an array of
+    /// one-line strings without escapes (commas, blanks, line breaks and
+    /// comments between them), as the direct reader checked.
+    Text { text: &'t str, at: usize },
+}
+
+impl Default for Refs<'_> {
+    fn default() -> Self {
+        Refs::Parsed(Vec::new())
+    }
+}
+
+impl<'de, 't> Deserialize<'de> for Refs<'t> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<Spanned<String>>::deserialize(d).map(|v| {
+            Refs::Parsed(
+                v.into_iter()
+                    .map(|s| Spanned::new(s.span(), Cow::Owned(s.into_inner())))
+                    .collect(),
+            )
+        })
+    }
+}
+
+/// One id of a [`Refs`]: the id and its span (with its quotes, as `toml`
+/// gives spans of strings).
+pub(super) struct Ref<'a> {
+    pub id: &'a str,
+    pub span: std::ops::Range<usize>,
+}
+
+impl<'t> Refs<'t> {
+    /// The ids in file order.
+    pub fn iter(&self) -> impl Iterator<Item = Ref<'_>> + '_ {
+        let (parsed, text, at) = match self {
+            Refs::Parsed(v) => (v.as_slice(), "", 0),
+            Refs::Text { text, at } => (&[][..], *text, *at),
+        };
+        let parsed = parsed.iter().map(|r| Ref {
+            id: r.get_ref(),
+            span: r.span(),
+        });
+        let b = text.as_bytes();
+        let mut i = 0;
+        let lazy = std::iter::from_fn(move || {
+            while i < b.len() {
+                match b[i] {
+                    b'#' => {
+                        while i < b.len() && b[i] != b'\n' {
+                            i += 1;
+                        }
+                    }
+                    q @ (b'"' | b'\'') => {
+                        let start = i;
+                        i += 1;
+                        while b[i] != q {
+                            i += 1;
+                        }
+                        i += 1;
+                        return Some(Ref {
+                            id: &text[start + 1..i - 1],
+                            span: at + start..at + i,
+                        });
+                    }
+                    _ => i += 1,
+                }
+            }
+            None
+        });
+        parsed.chain(lazy)
+    }
+}
+
 /// One entry of a table: its id and its value, each with its span.
-pub(super) type Entry<'t, T> = (Spanned<Str<'t>>, Spanned<Box<T>>);
+pub(super) type Entry<'t, T> = (Spanned<Str<'t>>, Spanned<T>);
 
 /// A table of id -> entry, in the order `toml` gives (sorted by id), with
-/// the span of each key. Entries are boxed so that sorting and growing a
-/// list of 100,000 of them moves pointers, not whole structs.
+/// the span of each key. Large entries are boxed (or, for services, kept as
+/// text) so that sorting and growing a list of a million of them moves
+/// small things, not whole structs.
 pub(super) struct Entries<'t, T>(pub Vec<Entry<'t, T>>);
 
 impl<T> Default for Entries<'_, T> {
@@ -126,7 +225,7 @@ impl<'de, 't, T: Deserialize<'de>> Deserialize<'de> for Entries<'t, T> {
                 let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
                 while let Some(k) = map.next_key::<Spanned<String>>()? {
                     let k = Spanned::new(k.span(), Cow::Owned(k.into_inner()));
-                    let v = map.next_value::<Spanned<Box<T>>>()?;
+                    let v = map.next_value::<Spanned<T>>()?;
                     out.push((k, v));
                 }
                 Ok(Entries(out))

@@ -137,6 +137,15 @@ impl Drop for Guard {
 /// # Errors
 /// Terminal I/O errors (the terminal is restored first).
 pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
+    app.defer_autosave();
+    let result = event_loop(&mut app, mouse);
+    // Whatever way the loop ended (quit, a signal, a terminal error), an
+    // edit shown on screen is on disk before the process exits.
+    app.flush_autosave();
+    result
+}
+
+fn event_loop(app: &mut App, mouse: bool) -> io::Result<Option<i32>> {
     let stop = Arc::new(AtomicUsize::new(0));
     for sig in [
         signal_hook::consts::SIGTERM,
@@ -170,7 +179,7 @@ pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
     terminal.clear()?;
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
-    draw(&mut terminal, &app)?;
+    draw(&mut terminal, app)?;
 
     while !app.quit && stop.load(Ordering::Relaxed) == 0 {
         // A timeout so that a signal is noticed, and background work's
@@ -181,7 +190,7 @@ pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
             if waiting {
                 app.update(Action::Collect);
                 if !app.background_pending() {
-                    draw(&mut terminal, &app)?;
+                    draw(&mut terminal, app)?;
                 }
             }
             continue;
@@ -193,7 +202,7 @@ pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
             {
                 panic!("test panic requested by BLASTRADIUS_TEST_PANIC_KEY");
             }
-            if let Some(action) = translate(&app, ev) {
+            if let Some(action) = translate(app, ev) {
                 app.update(action);
             }
             if app.quit || !event::poll(Duration::ZERO)? {
@@ -202,7 +211,17 @@ pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
         }
         if !app.quit {
             app.update(Action::Collect);
-            draw(&mut terminal, &app)?;
+            draw(&mut terminal, app)?;
+            // The autosave after the frame, and only when no key waits: a
+            // burst of keys is drawn once and saved once. A failed save
+            // says so on the next frame, drawn at once.
+            if app.autosave_due() && !event::poll(Duration::ZERO)? {
+                let before = (app.message.clone(), app.unsaved.clone());
+                app.flush_autosave();
+                if (app.message.clone(), app.unsaved.clone()) != before {
+                    draw(&mut terminal, app)?;
+                }
+            }
         }
     }
     Ok(match stop.load(Ordering::Relaxed) {

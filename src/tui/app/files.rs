@@ -69,6 +69,8 @@ impl App {
 
     /// `q`: quits, unless work could not be saved; then asks first.
     pub(super) fn ask_to_quit(&mut self) {
+        // What is due goes to disk first, so that a failing disk asks.
+        self.flush_autosave();
         let asked = matches!(self.prompt, Some((PromptKind::QuitUnsaved, _)));
         match &self.unsaved {
             Some(why) if !asked => {
@@ -172,7 +174,40 @@ impl App {
         });
     }
 
+    /// Autosaves the plan: at once, or, in the terminal (see
+    /// [`App::defer_autosave`]), after the frame that shows the edit.
     pub(super) fn save(&mut self) {
+        if self.autosave_deferred {
+            self.autosave_due = true;
+        } else {
+            self.write_autosave();
+        }
+    }
+
+    /// Writes the autosave now if an edit is waiting for it. The terminal
+    /// calls this after drawing, when no key is waiting, and before it
+    /// stops for any reason; quitting calls it before it decides whether
+    /// to ask.
+    pub fn flush_autosave(&mut self) {
+        if std::mem::take(&mut self.autosave_due) {
+            self.write_autosave();
+        }
+    }
+
+    /// Whether an edit is waiting for the autosave.
+    pub fn autosave_due(&self) -> bool {
+        self.autosave_due
+    }
+
+    /// From now on the autosave is written by [`App::flush_autosave`], off
+    /// the keystroke's path: the fsyncs of an atomic write (10 ms and more
+    /// on a real disk) come after the frame, and a burst of keys is saved
+    /// once.
+    pub fn defer_autosave(&mut self) {
+        self.autosave_deferred = true;
+    }
+
+    fn write_autosave(&mut self) {
         let path = match &self.autosave {
             Autosave::To(path) => path.clone(),
             Autosave::Off(why) => {
@@ -199,7 +234,7 @@ impl App {
                 ));
                 self.autosave = Autosave::To(private);
                 self.autosave_last = None;
-                self.save();
+                self.write_autosave();
             }
             Err(persist::SaveError::Io(e)) => {
                 self.autosave = Autosave::Off(format!("autosave off: {e}"));

@@ -145,6 +145,11 @@ pub struct App {
     /// `Some(why)` while the plan has changes that could not be written
     /// anywhere (autosave off or failing): quitting asks first.
     pub unsaved: Option<String>,
+    /// The terminal writes autosaves after its frames (see
+    /// [`App::defer_autosave`]); tests and scripts get them at once.
+    autosave_deferred: bool,
+    /// An edit not yet autosaved (only while deferred).
+    autosave_due: bool,
     pub size: (u16, u16),
     pub quit: bool,
     pub theme: Theme,
@@ -222,6 +227,8 @@ impl App {
             undo: Vec::new(),
             pending: None,
             unsaved: None,
+            autosave_deferred: false,
+            autosave_due: false,
             size: (80, 24),
             quit: false,
             theme,
