@@ -191,3 +191,17 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
     let s = secs.rem_euclid(86_400);
     format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, (s / 60) % 60, s % 60)
 }
+
+/// With `BLASTRADIUS_PHASES` set, writes to standard error how long the
+/// process has run when it reaches `phase`: where the time of a large load
+/// goes, measured by whoever has the large file (see the README's scale
+/// table).
+pub fn phase(phase: &str) {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static START: OnceLock<Option<Instant>> = OnceLock::new();
+    let start = START.get_or_init(|| std::env::var_os("BLASTRADIUS_PHASES").map(|_| Instant::now()));
+    if let Some(t) = start {
+        eprintln!("phase {:>8.1} ms  {phase}", t.elapsed().as_secs_f64() * 1e3);
+    }
+}

@@ -325,6 +325,7 @@ fn graph_cmd(a: &GraphArgs) -> Result<u8, CliError> {
 }
 
 fn check(a: &CheckArgs) -> Result<u8, CliError> {
+    crate::text::phase("start");
     let Loaded { lp, topo, changes } = plan_and_changes(a.topology.as_deref(), &a.changes)?;
     let rules = load_rules(a.assess.rules.as_deref())?;
     let today = parse_today(a.assess.today.as_deref())?;
@@ -332,6 +333,7 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
     // waves is assessed wave by wave; live state stands in for the file's).
     let session = open_session(topo, lp.plan.clone(), changes, rules, today, &a.live);
     let (topo, _, mut review, waves) = session.into_parts();
+    crate::text::phase("assessed");
     if a.exposure {
         review = review.with_exposure(&topo);
     }
@@ -379,7 +381,9 @@ fn check(a: &CheckArgs) -> Result<u8, CliError> {
             out
         }
     };
+    crate::text::phase("rendered");
     emit(&out)?;
+    crate::text::phase("written");
     let risk = review.assessment.risk;
     // The process ends here: returning a large estate's memory to the
     // allocator piece by piece would only delay the exit.
@@ -400,6 +404,7 @@ fn level(l: LevelArg) -> Level {
 }
 
 fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
+    crate::text::phase("start");
     let today = parse_today(a.today.as_deref())?;
     let mut failed = false;
     let mut warned = false;
@@ -434,6 +439,7 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
             }
             Ok(None) => {}
             Ok(Some(t)) => {
+                crate::text::phase("loaded");
                 // The lint on one core; on the other, one standing walk for
                 // the standing risks and the single points of failure.
                 let (warnings, (risk, standing, exposed)) = std::thread::scope(|s| {
@@ -444,6 +450,7 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                     let warnings = lint.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
                     (warnings, (risk, standing, exposed))
                 });
+                crate::text::phase("linted and judged");
                 warned |= !warnings.is_empty() || !standing.is_empty();
                 out.push_str(&format!(
                     "{}: ok, {} service{}, {} group{}, {} warning{}, {} standing risk{} (risk before any change: {})\n",

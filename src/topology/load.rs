@@ -35,6 +35,7 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
             .with_help(HEADER_HELP)
             .into());
     }
+    crate::text::phase("load: read");
     let raw: RawFile = fast::parse_file(text).map_err(|e| {
         crate::diag::from_toml(&src, &e, "`blastradius example` prints a complete topology; `blastradius schema` its JSON Schema")
     })?;
@@ -77,6 +78,7 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
         live: raw_live,
         ..
     } = raw;
+    crate::text::phase("load: parsed");
     let live = raw_live.map(|l| c.live(&l.into_inner()));
     // Topology order is id order (`toml` gives tables sorted, and so do the
     // split pieces once merged); made certain here, since lookups by id
@@ -89,6 +91,7 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
     // were; groups are checked first only because a service's check looks
     // at their members.
     let (index, colliding) = c.index(&raw_services, &raw_groups);
+    crate::text::phase("load: indexed");
     let mut groups = Vec::with_capacity(raw_groups.len());
     let mut group_errors = Vec::new();
     for (part, errors) in per_core(&raw_groups, |_, part| {
@@ -149,6 +152,7 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
         c.errors.extend(errors);
     }
     c.errors.extend(group_errors);
+    crate::text::phase("load: checked");
     if c.errors.is_empty()
         && let Some(cycle) = host_cycle(&services)
     {
@@ -175,6 +179,7 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
         groups,
     );
     topo.live = live;
+    crate::text::phase("load: assembled");
     Ok(topo)
 }
 
