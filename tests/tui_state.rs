@@ -1500,3 +1500,119 @@ fn a_pair_rebooted_in_two_waves_reads_as_the_worst_wave_not_the_sum() {
     assert_eq!(app.session().waves().len(), 2);
     assert_eq!(app.review().assessment.risk, Level::Medium);
 }
+
+// --- the graph -----------------------------------------------------------------
+
+/// The box of a service or group in the graph's layout.
+fn graph_box<'a>(app: &'a App, id: &str) -> &'a blastradius::tui::graph::GBox {
+    let node = app.topo().lookup(id).expect("in the topology");
+    app.graph
+        .find(node)
+        .unwrap_or_else(|| panic!("{id} is drawn"))
+}
+
+#[test]
+fn the_graph_joins_a_standing_cause_to_the_group_it_weighs_on() {
+    // The seed: lb-primary rebooted while lb-secondary is already down.
+    // lb-secondary is on no chain (edge-lb's runs through lb-primary), yet
+    // it is why edge-lb ends down: the drawing joins it to edge-lb's box.
+    let mut app = planned_demo();
+    app.update(Action::ShowPane(Pane::Graph));
+    let lb2 = graph_box(&app, "lb-secondary");
+    let edge = graph_box(&app, "edge-lb");
+    let joined = lb2.joins.map(|i| app.graph.boxes[i].node);
+    assert_eq!(joined, app.topo().lookup("edge-lb"));
+    assert_eq!(lb2.y, edge.y, "on the row of the box it weighs on");
+    assert_eq!(
+        lb2.x,
+        edge.x + edge.width + blastradius::tui::graph::LINK,
+        "right beside it, the arrow between"
+    );
+    assert_eq!(lb2.tag.as_deref(), Some("[state: down]"));
+    // And the arrow is drawn, pointing into edge-lb.
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    app.update(Action::Resize(200, 50));
+    terminal.draw(|f| f.render_widget(&app, f.area())).unwrap();
+    let row: String = {
+        let buf = terminal.backend().buffer();
+        let pane = app.areas().pane;
+        let edge = graph_box(&app, "edge-lb");
+        let y = pane.y + edge.y as u16 + 1;
+        (pane.x..pane.x + pane.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect()
+    };
+    assert!(
+        row.contains("DOWN edge-lb 0/2│←┄┄│DOWN lb-secondary"),
+        "{row}"
+    );
+}
+
+#[test]
+fn the_graph_uses_the_rooms_rows_before_it_scrolls_sideways() {
+    let mut app = planned_demo();
+    app.update(Action::ShowPane(Pane::Graph));
+    for (w, h, all_of_it) in [(200, 50, true), (160, 48, true), (80, 24, false)] {
+        app.update(Action::Resize(w, h));
+        let pane = app.areas().pane;
+        assert_eq!(app.graph.room.width, pane.width as usize, "{w}x{h}");
+        assert!(
+            app.graph.width <= pane.width as usize,
+            "{w}x{h}: no sideways scroll ({} > {})",
+            app.graph.width,
+            pane.width
+        );
+        assert_eq!(
+            app.graph.height <= pane.height as usize,
+            all_of_it,
+            "{w}x{h}: the whole drawing shows"
+        );
+        assert_eq!(
+            app.graph.labels,
+            blastradius::tui::graph::Labels::Full,
+            "{w}x{h}: ids whole"
+        );
+    }
+    // At 80x24 the trees are below each other: j scrolls down to the end,
+    // not past it.
+    feed(&mut app, std::iter::repeat_n(Action::Down, 200));
+    let (_, sy) = app.graph_scroll;
+    let rows = app.areas().pane.height as usize - 1;
+    assert_eq!(sy + rows, app.graph.height, "the last row at the bottom");
+    feed(&mut app, std::iter::repeat_n(Action::Right, 5));
+    assert_eq!(app.graph_scroll.0, 0, "nothing to the right");
+}
+
+/// One cause that takes down more services than fit side by side at 80
+/// columns, and a chain below one of them: a graph wider and taller than
+/// the pane.
+fn wide_topology() -> Topology {
+    let mut t = String::from("[topology]\nname = \"wide\"\n\n[services.root]\n\n");
+    for i in 0..12 {
+        t.push_str(&format!(
+            "[services.leaf-{i:02}]\nrequires = [\"root\"]\n\n"
+        ));
+    }
+    for (i, up) in ["leaf-00", "tail-0", "tail-1"].iter().enumerate() {
+        t.push_str(&format!("[services.tail-{i}]\nrequires = [\"{up}\"]\n\n"));
+    }
+    topology::load("wide.toml", &t).expect("the generated topology loads")
+}
+
+#[test]
+fn marking_starts_the_graph_again_from_its_top_left_corner() {
+    let mut plan = Plan::default();
+    plan.set_change("root", Some(plan::Action::Reboot));
+    let mut app = app_on(wide_topology(), plan, Autosave::Off("test".into()));
+    app.update(Action::ShowPane(Pane::Graph));
+    let pane = app.areas().pane;
+    assert!(app.graph.width > pane.width as usize, "wider than the pane");
+    feed(&mut app, [Action::Right, Action::Right, Action::Down]);
+    assert!(app.graph_scroll.0 > 0 && app.graph_scroll.1 > 0);
+    // Mark a leaf from the list: a new drawing, seen from its corner.
+    app.update(Action::NextFocus);
+    focus_on(&mut app, "leaf-03");
+    app.update(Action::Mark(plan::Action::Update));
+    assert_eq!(app.plan().changes.len(), 2);
+    assert_eq!(app.graph_scroll, (0, 0));
+}

@@ -454,6 +454,16 @@ impl App {
         layout::areas(self.size.0, self.size.1, self.focus, self.pane)
     }
 
+    /// The graph pane's room at the current size (where it shows when
+    /// picked).
+    fn graph_room(&self) -> graph::Room {
+        let pane = layout::areas(self.size.0, self.size.1, self.focus, Pane::Graph).pane;
+        graph::Room {
+            width: pane.width as usize,
+            height: pane.height as usize,
+        }
+    }
+
     /// The service under the list cursor.
     pub fn focused_service(&self) -> Option<NodeId> {
         self.visible
@@ -466,6 +476,11 @@ impl App {
         if let Action::Resize(w, h) = action {
             self.size = (w, h);
             self.follow_all();
+            // The drawing uses the pane's room: trees below each other
+            // rather than a sideways scroll. Refitted, it starts at the top.
+            if self.graph.refit(self.graph_room()) {
+                self.graph_scroll = (0, 0);
+            }
             return;
         }
         if action == Action::Quit {
@@ -536,7 +551,8 @@ impl App {
             Action::End => self.move_by(isize::MAX / 2),
             Action::Left => self.graph_scroll.0 = self.graph_scroll.0.saturating_sub(8),
             Action::Right => {
-                let max = self.graph.width.saturating_sub(8);
+                // Never past the right edge of the drawing.
+                let max = self.graph.width.saturating_sub(self.graph.room.width);
                 self.graph_scroll.0 = (self.graph_scroll.0 + 8).min(max);
             }
             Action::NextFocus => self.cycle_focus(1),
@@ -781,6 +797,7 @@ impl App {
             self.topo(),
             &self.review().assessment,
             self.theme.sym.glyphs == crate::report::Glyphs::ASCII,
+            self.graph_room(),
         );
         let rows = self.areas().pane_rows();
         self.move_impact(0, rows);

@@ -133,7 +133,10 @@ impl App {
                     (self.exposure_scroll as isize + delta).clamp(0, max.max(0)) as usize;
             }
             Pane::Graph => {
-                let max = self.graph.height.saturating_sub(1) as isize;
+                // Never past the last row (the pane keeps one for its
+                // scroll hint).
+                let rows = self.graph.room.height.saturating_sub(1).max(1);
+                let max = self.graph.height.saturating_sub(rows) as isize;
                 self.graph_scroll.1 = (self.graph_scroll.1 as isize + delta).clamp(0, max) as usize;
             }
         }
