@@ -141,9 +141,15 @@ impl App {
 
     /// Keeps the pages' scrolls inside their text after it changed (a new
     /// plan, another size).
+    /// A page at its top costs nothing here: a mark at 100,000 services
+    /// does not wrap the alert lists for it.
     pub(super) fn clamp_pages(&mut self) {
-        self.alerts_scroll = self.page_scroll(Pane::Alerts, self.alerts_scroll, 0);
-        self.waves_scroll = self.page_scroll(Pane::Waves, self.waves_scroll, 0);
+        if self.alerts_scroll > 0 {
+            self.alerts_scroll = self.page_scroll(Pane::Alerts, self.alerts_scroll, 0);
+        }
+        if self.waves_scroll > 0 {
+            self.waves_scroll = self.page_scroll(Pane::Waves, self.waves_scroll, 0);
+        }
     }
 
     /// Moves among item rows, skipping phase headings, keeping the heading
