@@ -208,7 +208,7 @@ fn place(forest: &Forest, labels: Labels, width: usize) -> Layout {
 ///
 /// # Complexity
 /// O(trees x (trees + widest tree)): at most [`super::MAX_NODES`] trees.
-fn pack(trees: &[(usize, usize)], width: usize) -> (Vec<usize>, Vec<usize>) {
+pub(super) fn pack(trees: &[(usize, usize)], width: usize) -> (Vec<usize>, Vec<usize>) {
     let total: usize = trees.iter().map(|&(s, _)| s).sum();
     if total.saturating_sub(GAP) <= width {
         let mut x = 0;
@@ -232,11 +232,20 @@ fn pack(trees: &[(usize, usize)], width: usize) -> (Vec<usize>, Vec<usize>) {
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
     for &(span, height) in trees {
         let drawn = span - GAP;
+        // The tree and the gap after it (unless at the pane's edge) must
+        // be free: no tree closer to another than side by side.
+        let top = |x: usize| {
+            sky[x..(x + span).min(cols)]
+                .iter()
+                .copied()
+                .max()
+                .unwrap_or(0)
+        };
         let (y, x) = (0..=cols - drawn)
             .filter(|&x| x == 0 || sky[x] != sky[x - 1])
-            .map(|x| (sky[x..x + drawn].iter().copied().max().unwrap_or(0), x))
+            .map(|x| (top(x), x))
             .min()
-            .unwrap_or((sky[..drawn].iter().copied().max().unwrap_or(0), 0));
+            .unwrap_or((top(0), 0));
         for c in &mut sky[x..(x + span).min(cols)] {
             *c = y + height;
         }

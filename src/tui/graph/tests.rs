@@ -194,3 +194,76 @@ fn a_box_with_a_cause_beside_it_keeps_its_child_straight_below() {
         get(&t, &l, "site-eu").center()
     );
 }
+
+#[test]
+fn packed_trees_never_touch() {
+    // Trees of mixed heights and widths, packed at many widths: no two
+    // boxes overlap, and boxes of different trees keep two columns apart.
+    let mut t = String::from("[topology]\nname = \"t\"\n");
+    for r in 0..9 {
+        t.push_str(&format!("[services.r{r}]\n"));
+        for k in 0..(r % 4) {
+            t.push_str(&format!(
+                "[services.r{r}-child-{k}]\nrequires = [\"r{r}\"]\n"
+            ));
+            for d in 0..(r % 3) {
+                let up = if d == 0 {
+                    format!("r{r}-child-{k}")
+                } else {
+                    format!("r{r}-c{k}-d{}", d - 1)
+                };
+                t.push_str(&format!(
+                    "[services.r{r}-c{k}-d{d}]\nrequires = [\"{up}\"]\n"
+                ));
+            }
+        }
+    }
+    let t = crate::topology::load("t", &t).unwrap();
+    let changes: Vec<_> = (0..9)
+        .map(|r| (t.lookup(&format!("r{r}")).unwrap(), Action::Reboot))
+        .collect();
+    let a = crate::analysis::assess(
+        &t,
+        &changes,
+        crate::topology::Date::parse("2023-01-01").unwrap(),
+    );
+    for width in 16..=160 {
+        let l = layout(&t, &a, false, Room { width, height: 30 });
+        assert_apart(&l);
+        let root_of = |mut i: usize| {
+            while let Some(p) = l.boxes[i].parent {
+                i = p;
+            }
+            i
+        };
+        for (i, a_) in l.boxes.iter().enumerate() {
+            for (j, b) in l.boxes.iter().enumerate().skip(i + 1) {
+                if root_of(i) == root_of(j) {
+                    continue;
+                }
+                let rows = a_.y < b.y + 5 && b.y < a_.y + 5;
+                let near = a_.x < b.x + b.width + 2 && b.x < a_.x + a_.width + 2;
+                assert!(!(rows && near), "width {width}: {a_:?} next to {b:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_packed_tree_keeps_its_gap_from_a_taller_neighbour() {
+    // (span, height): the fourth tree fits under the first only by
+    // touching the second (one blank column): it goes lower instead.
+    let trees = [(22, 10), (22, 20), (18, 5), (23, 5)];
+    let (xs, ys) = super::place::pack(&trees, 60);
+    assert_eq!(
+        (xs[..3].to_vec(), ys[..3].to_vec()),
+        (vec![0, 22, 44], vec![0, 0, 0])
+    );
+    for (i, &(span, h)) in trees.iter().enumerate() {
+        for (j, &(span2, h2)) in trees.iter().enumerate().skip(i + 1) {
+            let rows = ys[i] < ys[j] + h2 && ys[j] < ys[i] + h;
+            let cols = xs[i] < xs[j] + span2 && xs[j] < xs[i] + span;
+            assert!(!(rows && cols), "trees {i} and {j} closer than the gap");
+        }
+    }
+}
