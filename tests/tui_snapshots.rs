@@ -333,6 +333,13 @@ fn all_screens(size: (u16, u16), theme: Theme) -> Vec<(String, String)> {
     let mut app = app_with(demo_topology(), demo_plan(), theme.clone());
     app.update(Action::Prompt(PromptKind::SavePlan));
     out.push(("prompt".to_string(), screen(&mut app, size)));
+    let mut app = app_with(demo_topology(), demo_plan(), theme.clone());
+    app.update(Action::Undo);
+    app.update(Action::Messages);
+    out.push(("messages".to_string(), screen(&mut app, size)));
+    let mut app = app_with(demo_topology(), demo_plan(), theme.clone());
+    app.update(Action::ToggleHelp);
+    out.push(("help".to_string(), screen(&mut app, size)));
     out
 }
 

@@ -42,10 +42,17 @@ impl Widget for &App {
         details::render(self, &a, buf);
         panes::render(self, &a, buf);
         footer(self, a.footer, buf);
+        // The help and the messages take the screen under the header: the
+        // risk shows at all times (DESIGN.md).
+        let page = Rect {
+            y: area.y + 1,
+            height: area.height - 1,
+            ..area
+        };
         if let Some(scroll) = self.help {
-            overlay::help(self, area, buf, scroll);
+            overlay::help(self, page, buf, scroll);
         } else if let Some(scroll) = self.log().open {
-            overlay::messages(self, area, buf, scroll);
+            overlay::messages(self, page, buf, scroll);
         }
         if let Some((kind, text)) = &self.prompt {
             overlay::prompt(self, area, buf, *kind, text);

@@ -24,8 +24,8 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 /// The help, generated from the keymap table.
 pub fn help(app: &App, area: Rect, buf: &mut Buffer, scroll: usize) {
     let t = &app.theme;
-    // The whole screen: a smaller popup leaves slivers of the panes around
-    // it, which read as garbage on a shared screen.
+    // The whole screen under the header: a smaller popup leaves slivers of
+    // the panes around it, which read as garbage on a shared screen.
     let r = area;
     Clear.render(r, buf);
     let block = Block::new()
