@@ -498,6 +498,80 @@ fn a_plan_opened_with_plan_keeps_the_topologys_autosaved_work() {
     );
 }
 
+/// Two windows on one topology: the second says where its work goes, the
+/// notice comes back with `m` after other keys replaced it, and the file
+/// it names opens again with the command it shows.
+#[test]
+fn a_second_windows_notice_comes_back_and_its_file_opens_again() {
+    let data = TempDir::new().unwrap();
+    let work = TempDir::new().unwrap();
+    std::fs::write(
+        work.path().join("web-stack.toml"),
+        blastradius::DEMO_TOPOLOGY,
+    )
+    .unwrap();
+    let command = format!(
+        "cd {} && env XDG_DATA_HOME={} XDG_CONFIG_HOME={} TERM=xterm-256color LANG=C.UTF-8 {} web-stack.toml ; echo EXIT=$? ; sleep 30",
+        quoted(work.path()),
+        quoted(data.path()),
+        quoted(work.path()),
+        quoted(Path::new(BIN)),
+    );
+    let Some(first) = Tmux::start(&command) else {
+        eprintln!("SKIPPED: tmux is not installed (.ci/run installs it)");
+        return;
+    };
+    first.wait_for("0 changes");
+    let second = Tmux::start(&command).expect("tmux is there");
+    let screen = second.wait_for("m shows this again");
+    assert!(screen.contains("another blastradius"), "{screen}");
+    // Other keys: the footer moves on.
+    second.type_text(" ");
+    second.wait_for("1 change ");
+    second.type_text("j");
+    second.type_text("u");
+    let screen = second.wait_for("2 changes");
+    assert!(!screen.contains("m shows this again"), "{screen}");
+    // m: the notice again, with this window's file and the first's.
+    second.type_text("m");
+    let screen = second.wait_for("another window's autosave");
+    let plans = data.path().join("blastradius").join("plans");
+    let own: Vec<_> = std::fs::read_dir(&plans)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains(".pid"))
+        .collect();
+    assert_eq!(own.len(), 1, "{own:?}");
+    let name = own[0].file_name().unwrap().to_string_lossy().into_owned();
+    // Wrapped at 80 columns: read inside the borders, lines joined.
+    let joined: String = screen.replace('│', " ").split_whitespace().collect();
+    assert!(joined.contains(&name), "{name} not on screen:\n{screen}");
+    assert!(joined.contains("--plan"), "{screen}");
+    assert!(
+        screen.contains("another blastradius"),
+        "the notice is kept:\n{screen}"
+    );
+    second.type_text("m");
+    second.wait_for("2 changes");
+    second.type_text("q");
+    second.wait_for("EXIT=0");
+    first.type_text("q");
+    first.wait_for("EXIT=0");
+    // The command the window showed opens its work again.
+    let reopen = format!(
+        "cd {} && env XDG_DATA_HOME={} XDG_CONFIG_HOME={} TERM=xterm-256color LANG=C.UTF-8 {} web-stack.toml --plan {} ; echo EXIT=$? ; sleep 30",
+        quoted(work.path()),
+        quoted(data.path()),
+        quoted(work.path()),
+        quoted(Path::new(BIN)),
+        quoted(&own[0]),
+    );
+    let third = Tmux::start(&reopen).expect("tmux is there");
+    third.wait_for("2 changes");
+    third.type_text("q");
+    third.wait_for("EXIT=0");
+}
+
 /// A whole change-approval meeting in a real terminal, at 80x24 and on a
 /// 200x50 shared screen: open a plan, set its title and window, read the
 /// risk, tick the blocking items, see NOT READY, accept the risk by name,

@@ -114,8 +114,13 @@ fn each_pane() {
         let name = pane.title().to_lowercase();
         let mut app = demo();
         app.update(Action::ShowPane(pane));
+        // The exposure is computed on another thread: its answer, not the
+        // wait for it.
+        app.settle();
+        app.update(Action::Collect);
         assert_snapshot!(format!("pane_{name}_80x24"), screen(&mut app, NARROW));
         assert_snapshot!(format!("pane_{name}_160x48"), screen(&mut app, WIDE));
+        assert_snapshot!(format!("pane_{name}_200x50"), screen(&mut app, ROOM));
     }
 }
 
@@ -160,6 +165,76 @@ fn help() {
     app.update(Action::ToggleHelp);
     assert_snapshot!("help_80x24", screen(&mut app, NARROW));
     assert_snapshot!("help_160x48", screen(&mut app, WIDE));
+    assert_snapshot!("help_200x50", screen(&mut app, ROOM));
+}
+
+#[test]
+fn the_details_of_a_service_needed_through_its_group() {
+    // lb-primary: nothing requires it directly, site-eu needs it through
+    // edge-lb.
+    let mut app = demo();
+    app.update(Action::FilterStart);
+    type_text(&mut app, "lb-primary");
+    app.update(Action::Accept);
+    let text = screen(&mut app, NARROW);
+    assert!(text.contains("needed through edge-lb by site-eu"), "{text}");
+    assert_snapshot!("details_lb_primary_80x24", text);
+    assert_snapshot!("details_lb_primary_200x50", screen(&mut app, ROOM));
+}
+
+/// A second window on the same topology, as `persist::start` leaves it
+/// (fixed paths: nothing is written unless the plan is edited).
+fn second_window() -> App {
+    let shared = std::path::PathBuf::from(
+        "/home/op/.local/share/blastradius/plans/web-stack-1f2e3d4c5b6a7988.plan.toml",
+    );
+    let own = shared.with_file_name("web-stack-1f2e3d4c5b6a7988.pid4242.plan.toml");
+    let start = blastradius::tui::persist::Start {
+        message: Some(format!(
+            "another blastradius (pid 4141) has this open: this window autosaves to {}",
+            own.display()
+        )),
+        autosave: Autosave::To(own),
+        lock: None,
+        restored: None,
+        last: None,
+        other: Some(shared),
+    };
+    let (session, _) = blastradius::session::Session::open_lenient(
+        demo_topology(),
+        demo_plan(),
+        blastradius::checklist::RuleSet::defaults(),
+        blastradius::topology::Date {
+            year: 2023,
+            month: 6,
+            day: 8,
+        },
+    );
+    App::on(
+        session,
+        blastradius::tui::app::Source {
+            path: Some("/srv/estate/web-stack.toml".into()),
+            plan: None,
+        },
+        start,
+        Theme::new(false, false),
+    )
+}
+
+#[test]
+fn the_second_window_notice_and_the_messages() {
+    let mut app = second_window();
+    let text = screen(&mut app, NARROW);
+    assert!(text.contains("m shows this again"), "{text}");
+    assert_snapshot!("second_window_notice_80x24", text);
+    // Moving on replaces the line; `m` brings it back with both files.
+    app.update(Action::Undo);
+    assert!(!screen(&mut app, NARROW).contains("m shows this again"));
+    app.update(Action::Messages);
+    let text = screen(&mut app, NARROW);
+    assert!(text.contains("another window's autosave"), "{text}");
+    assert_snapshot!("messages_80x24", text);
+    assert_snapshot!("messages_200x50", screen(&mut app, ROOM));
 }
 
 #[test]
@@ -258,6 +333,13 @@ fn all_screens(size: (u16, u16), theme: Theme) -> Vec<(String, String)> {
     let mut app = app_with(demo_topology(), demo_plan(), theme.clone());
     app.update(Action::Prompt(PromptKind::SavePlan));
     out.push(("prompt".to_string(), screen(&mut app, size)));
+    let mut app = app_with(demo_topology(), demo_plan(), theme.clone());
+    app.update(Action::Undo);
+    app.update(Action::Messages);
+    out.push(("messages".to_string(), screen(&mut app, size)));
+    let mut app = app_with(demo_topology(), demo_plan(), theme.clone());
+    app.update(Action::ToggleHelp);
+    out.push(("help".to_string(), screen(&mut app, size)));
     out
 }
 

@@ -1500,3 +1500,316 @@ fn a_pair_rebooted_in_two_waves_reads_as_the_worst_wave_not_the_sum() {
     assert_eq!(app.session().waves().len(), 2);
     assert_eq!(app.review().assessment.risk, Level::Medium);
 }
+
+// --- the graph -----------------------------------------------------------------
+
+/// The box of a service or group in the graph's layout.
+fn graph_box<'a>(app: &'a App, id: &str) -> &'a blastradius::tui::graph::GBox {
+    let node = app.topo().lookup(id).expect("in the topology");
+    app.graph
+        .find(node)
+        .unwrap_or_else(|| panic!("{id} is drawn"))
+}
+
+#[test]
+fn the_graph_joins_a_standing_cause_to_the_group_it_weighs_on() {
+    // The seed: lb-primary rebooted while lb-secondary is already down.
+    // lb-secondary is on no chain (edge-lb's runs through lb-primary), yet
+    // it is why edge-lb ends down: the drawing joins it to edge-lb's box.
+    let mut app = planned_demo();
+    app.update(Action::ShowPane(Pane::Graph));
+    let lb2 = graph_box(&app, "lb-secondary");
+    let edge = graph_box(&app, "edge-lb");
+    let joined = lb2.joins.map(|i| app.graph.boxes[i].node);
+    assert_eq!(joined, app.topo().lookup("edge-lb"));
+    assert_eq!(lb2.y, edge.y, "on the row of the box it weighs on");
+    assert_eq!(
+        lb2.x,
+        edge.x + edge.width + blastradius::tui::graph::LINK,
+        "right beside it, the arrow between"
+    );
+    assert_eq!(lb2.tag.as_deref(), Some("[state: down]"));
+    // And the arrow is drawn, pointing into edge-lb.
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    app.update(Action::Resize(200, 50));
+    terminal.draw(|f| f.render_widget(&app, f.area())).unwrap();
+    let row: String = {
+        let buf = terminal.backend().buffer();
+        let pane = app.areas().pane;
+        let edge = graph_box(&app, "edge-lb");
+        let y = pane.y + edge.y as u16 + 1;
+        (pane.x..pane.x + pane.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect()
+    };
+    assert!(
+        row.contains("DOWN edge-lb 0/2│←┄┄│DOWN lb-secondary"),
+        "{row}"
+    );
+}
+
+#[test]
+fn the_graph_uses_the_rooms_rows_before_it_scrolls_sideways() {
+    let mut app = planned_demo();
+    app.update(Action::ShowPane(Pane::Graph));
+    for (w, h, all_of_it) in [(200, 50, true), (160, 48, true), (80, 24, false)] {
+        app.update(Action::Resize(w, h));
+        let pane = app.areas().pane;
+        assert_eq!(app.graph.room.width, pane.width as usize, "{w}x{h}");
+        assert!(
+            app.graph.width <= pane.width as usize,
+            "{w}x{h}: no sideways scroll ({} > {})",
+            app.graph.width,
+            pane.width
+        );
+        assert_eq!(
+            app.graph.height <= pane.height as usize,
+            all_of_it,
+            "{w}x{h}: the whole drawing shows"
+        );
+        assert_eq!(
+            app.graph.labels,
+            blastradius::tui::graph::Labels::Full,
+            "{w}x{h}: ids whole"
+        );
+    }
+    // At 80x24 the trees are below each other: j scrolls down to the end,
+    // not past it.
+    feed(&mut app, std::iter::repeat_n(Action::Down, 200));
+    let (_, sy) = app.graph_scroll;
+    let rows = app.areas().pane.height as usize - 1;
+    assert_eq!(sy + rows, app.graph.height, "the last row at the bottom");
+    feed(&mut app, std::iter::repeat_n(Action::Right, 5));
+    assert_eq!(app.graph_scroll.0, 0, "nothing to the right");
+}
+
+/// One cause that takes down more services than fit side by side at 80
+/// columns, and a chain below one of them: a graph wider and taller than
+/// the pane.
+fn wide_topology() -> Topology {
+    let mut t = String::from("[topology]\nname = \"wide\"\n\n[services.root]\n\n");
+    for i in 0..12 {
+        t.push_str(&format!(
+            "[services.leaf-{i:02}]\nrequires = [\"root\"]\n\n"
+        ));
+    }
+    for (i, up) in ["leaf-00", "tail-0", "tail-1"].iter().enumerate() {
+        t.push_str(&format!("[services.tail-{i}]\nrequires = [\"{up}\"]\n\n"));
+    }
+    topology::load("wide.toml", &t).expect("the generated topology loads")
+}
+
+#[test]
+fn marking_starts_the_graph_again_from_its_top_left_corner() {
+    let mut plan = Plan::default();
+    plan.set_change("root", Some(plan::Action::Reboot));
+    let mut app = app_on(wide_topology(), plan, Autosave::Off("test".into()));
+    app.update(Action::ShowPane(Pane::Graph));
+    let pane = app.areas().pane;
+    assert!(app.graph.width > pane.width as usize, "wider than the pane");
+    feed(&mut app, [Action::Right, Action::Right, Action::Down]);
+    assert!(app.graph_scroll.0 > 0 && app.graph_scroll.1 > 0);
+    // Mark a leaf from the list: a new drawing, seen from its corner.
+    app.update(Action::NextFocus);
+    focus_on(&mut app, "leaf-03");
+    app.update(Action::Mark(plan::Action::Update));
+    assert_eq!(app.plan().changes.len(), 2);
+    assert_eq!(app.graph_scroll, (0, 0));
+}
+
+// --- the messages (m) ----------------------------------------------------------
+
+/// The screen as text, one line per row.
+fn screen_text(app: &mut App, w: u16, h: u16) -> String {
+    app.update(Action::Resize(w, h));
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| f.render_widget(&*app, f.area())).unwrap();
+    let buf = terminal.backend().buffer();
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_second_window_notice_is_kept_and_its_files_offered_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let topo_path = dir.path().join("web-stack.toml");
+    std::fs::write(&topo_path, blastradius::DEMO_TOPOLOGY).unwrap();
+    let shared = dir.path().join("web-stack-0123.plan.toml");
+    // A first window holds the topology (a live pid: this one).
+    let first = persist::lock(&shared).unwrap();
+    assert!(first.is_some());
+    let start = persist::start(&shared, None);
+    let Autosave::To(own) = start.autosave.clone() else {
+        panic!("the second window autosaves somewhere")
+    };
+    assert_ne!(own, shared, "a file of its own");
+    assert_eq!(start.other.as_deref(), Some(shared.as_path()));
+    let (session, _) = blastradius::session::Session::open_lenient(
+        topology::load_file(&topo_path).unwrap(),
+        demo_plan(),
+        blastradius::checklist::RuleSet::defaults(),
+        topology::Date {
+            year: 2023,
+            month: 6,
+            day: 8,
+        },
+    );
+    let mut app = App::on(
+        session,
+        Source {
+            path: Some(topo_path.clone()),
+            plan: None,
+        },
+        start,
+        Theme::new(false, false),
+    );
+    let notice = message(&app);
+    assert!(notice.contains("another blastradius"), "{notice}");
+    assert!(notice.contains("m shows this again"), "{notice}");
+    // The next key says something else: the footer moves on...
+    app.update(Action::Resize(80, 24));
+    app.update(Action::Mark(plan::Action::Update));
+    assert_ne!(message(&app), notice);
+    // ...and `m` brings the notice back, with both files and the command
+    // that opens each, whole at 80 columns.
+    let ev = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let m = blastradius::tui::translate(&app, ev('m')).expect("m is bound");
+    app.update(m);
+    assert_eq!(app.log().open, Some(0));
+    let said: Vec<&str> = app.log().newest_first().collect();
+    assert_eq!(said.get(1), Some(&notice.as_str()), "{said:?}");
+    let files: Vec<&Path> = app.autosave_files().iter().map(|f| f.1).collect();
+    assert_eq!(files, [own.as_path(), shared.as_path()]);
+    let cmd = app.reopen_command(&shared);
+    assert_eq!(
+        cmd,
+        format!(
+            "blastradius {} --plan {}",
+            topo_path.display(),
+            shared.display()
+        )
+    );
+    let text = screen_text(&mut app, 80, 24);
+    let joined: String = text.split_whitespace().collect::<Vec<_>>().join("");
+    for must in [&own, &shared] {
+        let whole: String = must.display().to_string().split_whitespace().collect();
+        assert!(
+            joined.contains(&whole),
+            "{} not shown whole:\n{text}",
+            must.display()
+        );
+    }
+    assert!(text.contains("another blastradius"), "{text}");
+    assert!(text.contains("--plan"), "{text}");
+    // m again closes it; the app is where it was.
+    let m = blastradius::tui::translate(&app, ev('m')).unwrap();
+    app.update(m);
+    assert_eq!(app.log().open, None);
+    drop(first);
+}
+
+#[test]
+fn a_conflict_with_another_window_is_kept_and_its_file_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("web-stack-0123.plan.toml");
+    let mut app = app_on(demo_topology(), demo_plan(), Autosave::To(shared.clone()));
+    app.update(Action::Mark(plan::Action::Update));
+    // Another window writes the same file.
+    std::fs::write(&shared, plan_text("db-primary")).unwrap();
+    app.update(Action::Down);
+    app.update(Action::Mark(plan::Action::Update));
+    assert!(message(&app).contains("another window changed"));
+    app.update(Action::Down);
+    app.update(Action::Mark(plan::Action::Down));
+    assert!(!message(&app).contains("another window"));
+    let files: Vec<&Path> = app.autosave_files().iter().map(|f| f.1).collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(
+        files[1],
+        shared.as_path(),
+        "the file the other window keeps"
+    );
+    assert!(
+        app.log()
+            .newest_first()
+            .any(|m| m.contains("another window changed")),
+        "kept"
+    );
+}
+
+#[test]
+fn a_message_too_long_for_the_footer_says_where_the_rest_is() {
+    let mut app = planned_demo();
+    app.update(Action::Prompt(PromptKind::SavePlan));
+    // Clear the default name, then a very long one in a folder that is
+    // not there: the error names it whole.
+    for _ in 0..100 {
+        app.update(Action::Backspace);
+    }
+    let long = format!("/nonexistent/{}/plan.toml", "deep-folder/".repeat(30));
+    type_text(&mut app, &long);
+    app.update(Action::Accept);
+    let said = message(&app);
+    assert!(said.len() > 3 * 80, "{said}");
+    let text = screen_text(&mut app, 80, 24);
+    let last = text.lines().last().unwrap();
+    assert!(last.contains("m shows the whole message"), "{text}");
+    for l in text.lines() {
+        assert!(l.chars().count() <= 80);
+    }
+    app.update(Action::Messages);
+    let text = screen_text(&mut app, 80, 24);
+    assert!(text.contains("deep-folder/deep-folder"), "{text}");
+    assert!(app.log().newest_first().next() == Some(said.as_str()));
+}
+
+// --- pages of text -------------------------------------------------------------
+
+#[test]
+fn alerts_and_waves_never_scroll_into_blank_space() {
+    // Press 4, then j x30 (issue 15): the pane's text stays on screen.
+    let mut app = planned_demo();
+    for (w, h) in [(80, 24), (80, 16), (200, 50)] {
+        for pane in [Pane::Alerts, Pane::Waves] {
+            app.update(Action::Resize(w, h));
+            app.update(Action::ShowPane(pane));
+            feed(&mut app, std::iter::repeat_n(Action::Down, 30));
+            let area = app.areas().pane;
+            let (lines, scroll) = match pane {
+                Pane::Alerts => (app.alerts_page(area.width as usize), app.alerts_scroll),
+                _ => (app.waves_page(area.width as usize), app.waves_scroll),
+            };
+            let rows = area.height as usize;
+            assert_eq!(
+                scroll,
+                lines.len().saturating_sub(rows),
+                "{pane:?} at {w}x{h}: the last line on the last row"
+            );
+            let text = screen_text(&mut app, w, h);
+            let first = text
+                .lines()
+                .nth(area.y as usize)
+                .unwrap_or("")
+                .chars()
+                .skip(area.x as usize)
+                .take(area.width as usize)
+                .collect::<String>();
+            assert!(!first.trim().is_empty(), "{pane:?} at {w}x{h}:\n{text}");
+            // And back up to the top in as many steps as there were.
+            feed(&mut app, std::iter::repeat_n(Action::Up, scroll));
+            let back = match pane {
+                Pane::Alerts => app.alerts_scroll,
+                _ => app.waves_scroll,
+            };
+            assert_eq!(back, 0);
+        }
+    }
+}

@@ -608,6 +608,7 @@ fn run_tui(
             restored: None,
             last: None,
             message: Some(why.clone()),
+            other: None,
         },
     };
     let mut start = start;

@@ -112,6 +112,9 @@ pub enum Action {
     Quit,
     /// Show or hide the key help.
     ToggleHelp,
+    /// Show or hide the recent status messages and the autosave files,
+    /// with the command that opens each again.
+    Messages,
     /// Start typing a filter for the service list.
     FilterStart,
     /// A character typed into the filter or a prompt.

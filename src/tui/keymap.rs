@@ -39,7 +39,7 @@ impl Context {
             Context::Filter => "While typing a filter",
             Context::Prompt => "While typing a file name",
             Context::Confirm => "When asked yes or no",
-            Context::Help => "In this help",
+            Context::Help => "In this help and the messages",
         }
     }
 }
@@ -132,10 +132,10 @@ pub const KEYMAP: &[Binding] = &[
     // Help overlay.
     b(
         Context::Help,
-        &[C('?'), K(KeyCode::Esc), C('q')],
+        &[C('?'), K(KeyCode::Esc), C('q'), C('m')],
         Action::Cancel,
         Some("close"),
-        "close the help",
+        "close the help or the messages",
     ),
     b(
         Context::Help,
@@ -549,6 +549,13 @@ pub const KEYMAP: &[Binding] = &[
         Action::ClearPlan,
         None,
         "clear the plan (asks first; z undoes)",
+    ),
+    b(
+        Context::Global,
+        &[C('m')],
+        Action::Messages,
+        Some("messages"),
+        "show the recent messages and the autosave files, with the command that opens each",
     ),
 ];
 

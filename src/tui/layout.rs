@@ -73,15 +73,20 @@ pub fn split_pane(pane: Rect) -> (Rect, Rect) {
     (rows, det)
 }
 
-/// The panes of the dashboard's three columns when `current` is shown:
-/// Impact, Findings, and Checklist, unless the operator picked another
-/// pane, which then takes the third column.
-pub fn dashboard_panes(current: Pane) -> [Pane; 3] {
+/// The panes of the dashboard's three columns when `current` is shown,
+/// each with how many columns it takes: Impact, Findings, and Checklist,
+/// unless the operator picked another pane, which then takes the third
+/// column; the graph takes the second and third, so that its trees sit
+/// side by side before they need a scroll.
+pub fn dashboard_panes(current: Pane) -> &'static [(Pane, u16)] {
     match current {
         Pane::Impact | Pane::Findings | Pane::Checklist => {
-            [Pane::Impact, Pane::Findings, Pane::Checklist]
+            &[(Pane::Impact, 1), (Pane::Findings, 1), (Pane::Checklist, 1)]
         }
-        other => [Pane::Impact, Pane::Findings, other],
+        Pane::Graph => &[(Pane::Impact, 1), (Pane::Graph, 2)],
+        Pane::Alerts => &[(Pane::Impact, 1), (Pane::Findings, 1), (Pane::Alerts, 1)],
+        Pane::Exposure => &[(Pane::Impact, 1), (Pane::Findings, 1), (Pane::Exposure, 1)],
+        Pane::Waves => &[(Pane::Impact, 1), (Pane::Findings, 1), (Pane::Waves, 1)],
     }
 }
 
@@ -155,9 +160,15 @@ fn dashboard(w: u16, h: u16, current: Pane) -> Areas {
     let mut others = [None, None];
     let mut current_block = Rect::default();
     let mut k = 0;
-    for (i, p) in dashboard_panes(current).into_iter().enumerate() {
-        let x = right_x + col_w * i as u16;
-        let width = if i == 2 { right_w - col_w * 2 } else { col_w };
+    let mut used = 0;
+    for &(p, cols) in dashboard_panes(current) {
+        let x = right_x + col_w * used;
+        used += cols;
+        let width = if used == 3 {
+            right_w - col_w * (used - cols)
+        } else {
+            col_w * cols
+        };
         let block = Rect::new(x, 1 + dh, width, body_h - dh);
         if p == current {
             current_block = block;

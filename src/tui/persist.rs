@@ -157,6 +157,10 @@ pub struct Start {
     /// What the file autosaved to holds now (for [`save`]'s check).
     pub last: Option<String>,
     pub message: Option<String>,
+    /// Another autosave of the same topology or plan that this window
+    /// neither writes to nor restored: a live window's, or older work
+    /// that a newer file won over. Offered again in the app (`m`).
+    pub other: Option<PathBuf>,
 }
 
 /// Decides where a window autosaves and what it restores.
@@ -176,6 +180,7 @@ pub fn start(shared: &Path, plan_file: Option<&Path>) -> Start {
         restored: None,
         last: None,
         message: None,
+        other: None,
     };
     let mut owner = true;
     match lock(shared) {
@@ -188,6 +193,7 @@ pub fn start(shared: &Path, plan_file: Option<&Path>) -> Start {
                 private.display()
             ));
             s.autosave = Autosave::To(private);
+            s.other = Some(shared.to_path_buf());
         }
     }
     let mut candidates = vec![shared.to_path_buf()];
@@ -239,6 +245,11 @@ pub fn start(shared: &Path, plan_file: Option<&Path>) -> Start {
                     "restored the newest autosave, left by another window: {}",
                     newest.display()
                 ));
+                // The older work of the topology stays where it is, and is
+                // offered.
+                if std::fs::symlink_metadata(shared).is_ok() {
+                    s.other = Some(shared.to_path_buf());
+                }
             } else {
                 if writes_here {
                     s.last = Some(text);

@@ -27,7 +27,7 @@ impl App {
                 text.pop();
             }
             Action::Cancel => {
-                self.message = Some("cancelled".into());
+                self.say("cancelled".into());
                 return;
             }
             Action::Accept => {
@@ -57,12 +57,12 @@ impl App {
             (Action::Accept, PromptKind::MarkShown(a)) => self.mark_shown_now(a),
             (Action::Accept, PromptKind::ClearPlan) => self.clear_plan_now(),
             (Action::Cancel, PromptKind::MarkShown(_) | PromptKind::ClearPlan) => {
-                self.message = Some("left as it was".into());
+                self.say("left as it was".into());
             }
             (Action::Cancel, PromptKind::QuitUnsaved) => {
-                self.message = Some("not quitting: save the plan with `s`".into());
+                self.say("not quitting: save the plan with `s`".into());
             }
-            (Action::Cancel, _) => self.message = Some(format!("{text}: left as it was")),
+            (Action::Cancel, _) => self.say(format!("{text}: left as it was")),
             _ => self.prompt = Some((kind, text.to_string())),
         }
     }
@@ -75,6 +75,7 @@ impl App {
         match &self.unsaved {
             Some(why) if !asked => {
                 self.help = None;
+                self.log.open = None;
                 self.filtering = false;
                 self.prompt = Some((PromptKind::QuitUnsaved, why.clone()));
             }
@@ -102,14 +103,14 @@ impl App {
     pub(super) fn write_file(&mut self, kind: PromptKind, name: &str) {
         let name = name.trim();
         if name.is_empty() {
-            self.message = Some("no file name: nothing written".into());
+            self.say("no file name: nothing written".into());
             return;
         }
         let path = PathBuf::from(name);
         if let Some(topo) = &self.source.path
             && fsutil::same_file(&path, topo)
         {
-            self.message = Some(format!(
+            self.say(format!(
                 "{name} is the open topology: blastradius never writes a topology; name another file"
             ));
             return;
@@ -117,13 +118,13 @@ impl App {
         if let Some(plan) = &self.source.plan
             && fsutil::same_file(&path, plan)
         {
-            self.message = Some(format!(
+            self.say(format!(
                 "{name} is the plan you opened, which is never overwritten: name another file (your edits are autosaved and come back when you open it again)"
             ));
             return;
         }
         match fsutil::check_target(&path) {
-            Err(e) => self.message = Some(e.to_string()),
+            Err(e) => self.say(e.to_string()),
             Ok(Some(_)) => {
                 let question = match kind {
                     PromptKind::SavePlan => PromptKind::ReplacePlan,
@@ -157,7 +158,7 @@ impl App {
             ),
         };
         let result = fsutil::write_output(path, text.as_bytes(), existing);
-        self.message = Some(match (result, kind) {
+        let said = match (result, kind) {
             (Ok(()), PromptKind::SavePlan) => {
                 self.unsaved = None;
                 if self.source.path.is_none() {
@@ -171,7 +172,8 @@ impl App {
             (Ok(()), _) => format!("report written to {name}"),
             (Err(e @ OutputError::Io(..)), _) => e.to_string(),
             (Err(e), _) => format!("nothing written: {e}"),
-        });
+        };
+        self.say(said);
     }
 
     /// Autosaves the plan: at once, or, in the terminal (see
@@ -227,18 +229,20 @@ impl App {
                     self.unsaved = Some("autosave conflict".into());
                     return;
                 }
-                self.message = Some(format!(
-                    "another window changed {}; this window now autosaves to {}",
+                self.say(format!(
+                    "another window changed {}; this window now autosaves to {} {}",
                     path.display(),
-                    private.display()
+                    private.display(),
+                    super::AGAIN
                 ));
+                self.log.other = Some(path.clone());
                 self.autosave = Autosave::To(private);
                 self.autosave_last = None;
                 self.write_autosave();
             }
             Err(persist::SaveError::Io(e)) => {
                 self.autosave = Autosave::Off(format!("autosave off: {e}"));
-                self.message = Some(format!("autosave failed ({e}): save with `s`"));
+                self.say(format!("autosave failed ({e}): save with `s`"));
                 self.unsaved = Some(format!("the autosave failed ({e})"));
             }
         }

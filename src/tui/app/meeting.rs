@@ -88,13 +88,13 @@ impl App {
     /// `z`: the plan as it was before the last edit.
     pub(super) fn undo(&mut self) {
         let Some(plan) = self.undo.pop() else {
-            self.message = Some("nothing to undo".into());
+            self.say("nothing to undo".into());
             return;
         };
         self.session.replace_plan(plan);
         self.derive();
         self.save();
-        self.message = Some(format!(
+        self.say(format!(
             "undone ({} more edit{} can be undone)",
             self.undo.len(),
             if self.undo.len() == 1 { "" } else { "s" }
@@ -108,7 +108,7 @@ impl App {
             PromptKind::Title => {
                 self.remember();
                 self.session.set_title(text);
-                self.message = Some(if text.is_empty() {
+                self.say(if text.is_empty() {
                     "title cleared".into()
                 } else {
                     format!("title: {text}")
@@ -118,16 +118,16 @@ impl App {
                 Ok((start, minutes)) => {
                     self.remember();
                     self.session.set_window(start, minutes);
-                    self.message = Some(format!("window: {}", crate::review::window(self.plan())));
+                    self.say(format!("window: {}", crate::review::window(self.plan())));
                 }
                 Err(why) => {
-                    self.message = Some(format!("window not changed: {why}"));
+                    self.say(format!("window not changed: {why}"));
                     return;
                 }
             },
             PromptKind::AcceptWho | PromptKind::SignoffWho => {
                 if text.is_empty() {
-                    self.message = Some("nobody named: nothing recorded".into());
+                    self.say("nobody named: nothing recorded".into());
                     return;
                 }
                 self.pending = Some(text.to_string());
@@ -144,7 +144,7 @@ impl App {
                     return;
                 };
                 if text.is_empty() {
-                    self.message = Some(
+                    self.say(
                         "an acceptance needs a reason: nothing recorded (a to try again)".into(),
                     );
                     return;
@@ -159,7 +159,7 @@ impl App {
                     why: text.to_string(),
                     at: now(),
                 });
-                self.message = Some(format!(
+                self.say(format!(
                     "risk {} accepted by {who}",
                     risk.as_str().to_uppercase()
                 ));
@@ -174,7 +174,7 @@ impl App {
                     role: (!text.is_empty()).then(|| text.to_string()),
                     at: now(),
                 });
-                self.message = Some(format!("signed off by {who}"));
+                self.say(format!("signed off by {who}"));
             }
             _ => return,
         }
@@ -190,7 +190,7 @@ impl App {
             && p.accepts.is_empty()
             && p.signoffs.is_empty()
         {
-            self.message = Some("the plan is already empty".into());
+            self.say("the plan is already empty".into());
             return;
         }
         let what = format!(
@@ -221,7 +221,7 @@ impl App {
         self.session.replace_plan(plan);
         self.derive();
         self.save();
-        self.message = Some("plan cleared (z undoes)".into());
+        self.say("plan cleared (z undoes)".into());
     }
 
     /// `b`: what still blocks readiness, one key away: the checklist with
@@ -230,12 +230,12 @@ impl App {
     pub(super) fn show_blockers(&mut self) {
         let r = self.review();
         if self.plan().changes.is_empty() {
-            self.message = Some("nothing to approve: the plan changes nothing".into());
+            self.say("nothing to approve: the plan changes nothing".into());
             return;
         }
         match r.readiness() {
             Readiness::Ready => {
-                self.message = Some("READY for approval: nothing blocks it".into());
+                self.say("READY for approval: nothing blocks it".into());
             }
             Readiness::NotReady {
                 open_blocking,
@@ -255,7 +255,7 @@ impl App {
                         l.as_str().to_uppercase()
                     ));
                 }
-                self.message = Some(format!("NOT READY: {}", why.join("; ")));
+                self.say(format!("NOT READY: {}", why.join("; ")));
                 if let Some(i) = first {
                     self.pane = Pane::Checklist;
                     self.focus = Focus::Pane;

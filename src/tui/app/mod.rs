@@ -2,7 +2,12 @@
 
 mod files;
 mod meeting;
+mod messages;
 mod nav;
+mod pages;
+
+pub use messages::{AGAIN, AGAIN_WHOLE, Log, shell_word};
+pub use pages::{PageLine, Tone};
 
 use super::action::{Action, Pane, PromptKind};
 use super::graph;
@@ -131,6 +136,9 @@ pub struct App {
     pub prompt: Option<(PromptKind, String)>,
     /// The last thing that happened, for the status line.
     pub message: Option<String>,
+    /// What the status line said, and another window's autosave: `m`
+    /// shows them again.
+    log: Log,
     pub autosave: Autosave,
     /// What the autosave file held when this window last read or wrote it:
     /// if it holds something else, another window wrote it.
@@ -180,8 +188,18 @@ impl App {
         let mut app = App::with_session(session, source, files.autosave, theme, visible, 0);
         app.autosave_last = files.last;
         app.lock = files.lock;
-        if app.message.is_none() {
-            app.message = files.message;
+        app.log.other = files.other;
+        if app.message.is_none()
+            && let Some(m) = files.message
+        {
+            // A notice about another window's file is kept for `m`, and
+            // says so: the next key's message replaces it in the footer.
+            let m = if app.log.other.is_some() {
+                format!("{m} {AGAIN}")
+            } else {
+                m
+            };
+            app.say(m);
         }
         app
     }
@@ -221,6 +239,7 @@ impl App {
             help: None,
             prompt: None,
             message: None,
+            log: Log::default(),
             autosave,
             autosave_last: None,
             lock: None,
@@ -235,7 +254,7 @@ impl App {
         };
         app.derive();
         if dropped > 0 {
-            app.message = Some(format!(
+            app.say(format!(
                 "{dropped} change(s) in the saved plan name services no longer in the topology: dropped"
             ));
         }
@@ -307,7 +326,7 @@ impl App {
         };
         let sid = self.topo().id(id).to_string();
         if self.session.named_action(id).is_none() {
-            self.message = Some(format!(
+            self.say(format!(
                 "{sid} is not marked: mark it first, then put it in a wave"
             ));
             return;
@@ -330,7 +349,7 @@ impl App {
             .iter()
             .filter(|c| c.wave.is_none())
             .count();
-        self.message = Some(match next {
+        self.say(match next {
             Some(w) => format!(
                 "{sid}: wave {w}{}",
                 if unwaved > 0 {
@@ -352,14 +371,14 @@ impl App {
     /// never waits on the network.
     fn refresh(&mut self) {
         let Some(sources) = self.live_sources.clone() else {
-            self.message = Some(
+            self.say(
                 "no live state: start with --live (and a [live] table or --prometheus/--alertmanager)"
                     .into(),
             );
             return;
         };
         if self.live_refresh.is_some() {
-            self.message = Some("live state: a refresh is already under way".into());
+            self.say("live state: a refresh is already under way".into());
             return;
         }
         let topo = self.session.file_topology();
@@ -376,9 +395,9 @@ impl App {
         match spawned {
             Ok(_) => {
                 self.live_refresh = Some(rx);
-                self.message = Some("live state: reading probes and servers...".into());
+                self.say("live state: reading probes and servers...".into());
             }
-            Err(e) => self.message = Some(format!("live state: cannot start a thread: {e}")),
+            Err(e) => self.say(format!("live state: cannot start a thread: {e}")),
         }
     }
 
@@ -395,7 +414,7 @@ impl App {
             Err(std::sync::mpsc::TryRecvError::Empty) => {}
             Err(std::sync::mpsc::TryRecvError::Disconnected) => {
                 self.live_refresh = None;
-                self.message = Some("live state: the refresh ended without an answer".into());
+                self.say("live state: the refresh ended without an answer".into());
             }
         }
     }
@@ -412,7 +431,7 @@ impl App {
             self.review().live_diff.len()
         };
         self.derive();
-        self.message = Some(match partial {
+        self.say(match partial {
             Some(e) => format!(
                 "live state at {when} is PARTIAL: {e} (the file's state stands for it); {changed} service(s) differ from the file"
             ),
@@ -434,7 +453,7 @@ impl App {
 
     /// The keymap context of the current state.
     pub fn context(&self) -> Context {
-        if self.help.is_some() {
+        if self.help.is_some() || self.log.open.is_some() {
             Context::Help
         } else if let Some((kind, _)) = &self.prompt {
             if kind.is_question() {
@@ -461,6 +480,16 @@ impl App {
         layout::areas(self.size.0, self.size.1, self.focus, self.pane)
     }
 
+    /// The graph pane's room at the current size (where it shows when
+    /// picked).
+    fn graph_room(&self) -> graph::Room {
+        let pane = layout::areas(self.size.0, self.size.1, self.focus, Pane::Graph).pane;
+        graph::Room {
+            width: pane.width as usize,
+            height: pane.height as usize,
+        }
+    }
+
     /// The service under the list cursor.
     pub fn focused_service(&self) -> Option<NodeId> {
         self.visible
@@ -473,15 +502,30 @@ impl App {
         if let Action::Resize(w, h) = action {
             self.size = (w, h);
             self.follow_all();
+            // The drawing uses the pane's room: trees below each other
+            // rather than a sideways scroll. Refitted, it starts at the top.
+            if self.graph.refit(self.graph_room()) {
+                self.graph_scroll = (0, 0);
+            }
+            self.clamp_pages();
             return;
         }
         if action == Action::Quit {
             self.ask_to_quit();
             return;
         }
-        if let Some(scroll) = self.help {
-            self.help = match action {
-                Action::Cancel | Action::ToggleHelp => None,
+        // The help and the messages: full-screen pages that scroll.
+        let page = if self.help.is_some() {
+            Some(&mut self.help)
+        } else if self.log.open.is_some() {
+            Some(&mut self.log.open)
+        } else {
+            None
+        };
+        if let Some(page) = page {
+            let scroll = page.unwrap_or(0);
+            *page = match action {
+                Action::Cancel | Action::ToggleHelp | Action::Messages => None,
                 Action::Down => Some(scroll + 1),
                 Action::Up => Some(scroll.saturating_sub(1)),
                 Action::PageDown => Some(scroll + 10),
@@ -522,6 +566,7 @@ impl App {
         }
         match action {
             Action::ToggleHelp => self.help = Some(0),
+            Action::Messages => self.log.open = Some(0),
             Action::FilterStart => {
                 // A new search, as `/` does in less and vim.
                 if !self.filter.is_empty() {
@@ -543,7 +588,8 @@ impl App {
             Action::End => self.move_by(isize::MAX / 2),
             Action::Left => self.graph_scroll.0 = self.graph_scroll.0.saturating_sub(8),
             Action::Right => {
-                let max = self.graph.width.saturating_sub(8);
+                // Never past the right edge of the drawing.
+                let max = self.graph.width.saturating_sub(self.graph.room.width);
                 self.graph_scroll.0 = (self.graph_scroll.0 + 8).min(max);
             }
             Action::NextFocus => self.cycle_focus(1),
@@ -602,7 +648,7 @@ impl App {
 
     fn mark(&mut self, action: plan::Action) {
         let Some(id) = self.focused_service() else {
-            self.message = Some("no service here: clear the filter with esc".into());
+            self.say("no service here: clear the filter with esc".into());
             return;
         };
         let sid = self.topo().id(id).to_string();
@@ -613,7 +659,7 @@ impl App {
         };
         self.remember();
         self.session.mark(id, new);
-        self.message = Some(match new {
+        self.say(match new {
             Some(a) => format!("{sid}: {}", a.as_str()),
             None => format!("{sid}: unmarked"),
         });
@@ -660,7 +706,7 @@ impl App {
                 Some("filter the list first (/): this marks every service the filter shows".into());
             false
         } else if self.visible.is_empty() {
-            self.message = Some("the filter shows no service".into());
+            self.say("the filter shows no service".into());
             false
         } else {
             true
@@ -684,14 +730,14 @@ impl App {
         self.remember();
         if all_marked {
             self.session.mark_many(&shown, None);
-            self.message = Some(format!(
+            self.say(format!(
                 "{n} service{} unmarked (filter `{}`)",
                 if n == 1 { "" } else { "s" },
                 self.filter
             ));
         } else {
             self.session.mark_many(&shown, Some(action));
-            self.message = Some(format!(
+            self.say(format!(
                 "{n} service{} marked: {} (filter `{}`)",
                 if n == 1 { "" } else { "s" },
                 action.as_str(),
@@ -788,6 +834,7 @@ impl App {
             self.topo(),
             &self.review().assessment,
             self.theme.sym.glyphs == crate::report::Glyphs::ASCII,
+            self.graph_room(),
         );
         let rows = self.areas().pane_rows();
         self.move_impact(0, rows);
@@ -803,6 +850,7 @@ impl App {
         // A new plan draws a new graph: start it from its top left corner,
         // or a scroll kept from the old one shows blank space.
         self.graph_scroll = (0, 0);
+        self.clamp_pages();
         self.ask_exposure();
     }
 

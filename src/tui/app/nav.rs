@@ -102,25 +102,10 @@ impl App {
             }
             Pane::Checklist => self.move_checklist(delta, rows),
             Pane::Alerts => {
-                // Never past the last line: the pane's two lists, wrapped
-                // as the pane wraps them.
-                let width = self.areas().pane.width.saturating_sub(2) as usize;
-                let al = &self.review().alerts;
-                let count = |v: &[String]| {
-                    if v.is_empty() {
-                        1
-                    } else {
-                        crate::text::wrap(&crate::text::inert(&v.join(", ")), width.max(1)).len()
-                    }
-                };
-                let lines = 3 + count(&al.silence) + count(&al.keep_loud);
-                let height = self.areas().pane.height as usize;
-                let max = lines.saturating_sub(height) as isize;
-                self.alerts_scroll =
-                    (self.alerts_scroll as isize + delta).clamp(0, max.max(0)) as usize;
+                self.alerts_scroll = self.page_scroll(Pane::Alerts, self.alerts_scroll, delta);
             }
             Pane::Waves => {
-                self.waves_scroll = (self.waves_scroll as isize + delta).max(0) as usize;
+                self.waves_scroll = self.page_scroll(Pane::Waves, self.waves_scroll, delta);
             }
             Pane::Exposure => {
                 let n = match self.worker_entries() {
@@ -133,9 +118,37 @@ impl App {
                     (self.exposure_scroll as isize + delta).clamp(0, max.max(0)) as usize;
             }
             Pane::Graph => {
-                let max = self.graph.height.saturating_sub(1) as isize;
+                // Never past the last row (the pane keeps one for its
+                // scroll hint).
+                let rows = self.graph.room.height.saturating_sub(1).max(1);
+                let max = self.graph.height.saturating_sub(rows) as isize;
                 self.graph_scroll.1 = (self.graph_scroll.1 as isize + delta).clamp(0, max) as usize;
             }
+        }
+    }
+
+    /// A page's scroll moved by `delta`, never past its last line (the
+    /// pane's text at the width it shows at).
+    fn page_scroll(&self, pane: Pane, scroll: usize, delta: isize) -> usize {
+        let area = layout::areas(self.size.0, self.size.1, self.focus, pane).pane;
+        let lines = match pane {
+            Pane::Waves => self.waves_page(area.width as usize).len(),
+            _ => self.alerts_page(area.width as usize).len(),
+        };
+        let max = lines.saturating_sub(area.height as usize) as isize;
+        (scroll as isize + delta).clamp(0, max.max(0)) as usize
+    }
+
+    /// Keeps the pages' scrolls inside their text after it changed (a new
+    /// plan, another size).
+    /// A page at its top costs nothing here: a mark at 100,000 services
+    /// does not wrap the alert lists for it.
+    pub(super) fn clamp_pages(&mut self) {
+        if self.alerts_scroll > 0 {
+            self.alerts_scroll = self.page_scroll(Pane::Alerts, self.alerts_scroll, 0);
+        }
+        if self.waves_scroll > 0 {
+            self.waves_scroll = self.page_scroll(Pane::Waves, self.waves_scroll, 0);
         }
     }
 

@@ -42,8 +42,17 @@ impl Widget for &App {
         details::render(self, &a, buf);
         panes::render(self, &a, buf);
         footer(self, a.footer, buf);
+        // The help and the messages take the screen under the header: the
+        // risk shows at all times (DESIGN.md).
+        let page = Rect {
+            y: area.y + 1,
+            height: area.height - 1,
+            ..area
+        };
         if let Some(scroll) = self.help {
-            overlay::help(self, area, buf, scroll);
+            overlay::help(self, page, buf, scroll);
+        } else if let Some(scroll) = self.log().open {
+            overlay::messages(self, page, buf, scroll);
         }
         if let Some((kind, text)) = &self.prompt {
             overlay::prompt(self, area, buf, *kind, text);
@@ -218,7 +227,12 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
             // Too long for one line: wrapped over up to three lines that
             // end on the footer, drawn over the bottom of the screen, so
             // where a file went is read whole at 80 columns, not cut.
-            let lines = crate::text::wrap(&m, room.max(1));
+            let mut lines = crate::text::wrap(&m, room.max(1));
+            if lines.len() > 3 {
+                // Longer still: the start, and where the rest is.
+                lines.truncate(2);
+                lines.push(format!("... {}", crate::tui::app::AGAIN_WHOLE));
+            }
             let n = lines.len().min(3) as u16;
             for (i, l) in lines.iter().take(3).enumerate() {
                 let y = (area.y + i as u16).saturating_sub(n - 1);

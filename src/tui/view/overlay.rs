@@ -1,5 +1,5 @@
-//! Popups drawn over the screen: the key help, the file-name prompt and
-//! its yes-or-no questions.
+//! Popups drawn over the screen: the key help, the messages, the
+//! file-name prompt and its yes-or-no questions.
 
 use super::{put, put_spans};
 use crate::tui::action::PromptKind;
@@ -24,8 +24,8 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 /// The help, generated from the keymap table.
 pub fn help(app: &App, area: Rect, buf: &mut Buffer, scroll: usize) {
     let t = &app.theme;
-    // The whole screen: a smaller popup leaves slivers of the panes around
-    // it, which read as garbage on a shared screen.
+    // The whole screen under the header: a smaller popup leaves slivers of
+    // the panes around it, which read as garbage on a shared screen.
     let r = area;
     Clear.render(r, buf);
     let block = Block::new()
@@ -45,11 +45,104 @@ pub fn help(app: &App, area: Rect, buf: &mut Buffer, scroll: usize) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(title, t.heading())));
         for (keys, what) in rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<22}"), t.key()),
-                Span::raw(what),
-            ]));
+            // Wrapped under its column, not cut: every word of the help is
+            // read at 80 columns.
+            let room = (inner.width as usize).saturating_sub(24);
+            for (i, part) in crate::text::wrap(what, room).into_iter().enumerate() {
+                let keys = if i == 0 { keys.as_str() } else { "" };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {keys:<22}"), t.key()),
+                    Span::raw(part),
+                ]));
+            }
         }
+    }
+    let max = lines.len().saturating_sub(inner.height as usize);
+    for (i, l) in lines
+        .into_iter()
+        .skip(scroll.min(max))
+        .take(inner.height as usize)
+        .enumerate()
+    {
+        put_spans(buf, inner, inner.y + i as u16, l.spans, app);
+    }
+}
+
+/// The recent status messages and the autosave files (`m`), wrapped, not
+/// cut: a path is read whole at 80 columns.
+pub fn messages(app: &App, area: Rect, buf: &mut Buffer, scroll: usize) {
+    let t = &app.theme;
+    Clear.render(area, buf);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_set(t.sym.border)
+        .border_style(t.focused())
+        .title(" Messages (m or esc closes, j/k scroll) ");
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let width = inner.width as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    // Wrapped with an indent, the first line after `first` (a bullet).
+    let para = |lines: &mut Vec<Line>, indent: usize, first: &str, text: &str, style| {
+        let wrapped = crate::text::wrap(
+            &crate::text::inert(text),
+            width.saturating_sub(indent + first.chars().count()),
+        );
+        for (i, l) in wrapped.into_iter().enumerate() {
+            let lead = if i == 0 {
+                format!("{:indent$}{first}", "")
+            } else {
+                " ".repeat(indent + first.chars().count())
+            };
+            lines.push(Line::from(Span::styled(format!("{lead}{l}"), style)));
+        }
+    };
+    lines.push(Line::from(Span::styled(
+        "Autosave files (each opens again with the command under it)",
+        t.heading(),
+    )));
+    let files = app.autosave_files();
+    if files.is_empty() {
+        let why = match &app.autosave {
+            crate::tui::persist::Autosave::Off(why) => why.as_str(),
+            crate::tui::persist::Autosave::To(_) => "",
+        };
+        para(
+            &mut lines,
+            2,
+            "",
+            &format!("autosave is off ({why}): save the plan with `s`"),
+            ratatui::style::Style::new(),
+        );
+    }
+    for (what, path) in files {
+        para(&mut lines, 2, "", what, t.dim());
+        para(
+            &mut lines,
+            4,
+            "",
+            &path.display().to_string(),
+            ratatui::style::Style::new(),
+        );
+        para(&mut lines, 4, "$ ", &app.reopen_command(path), t.key());
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Messages, newest first",
+        t.heading(),
+    )));
+    let bullet = if t.sym.glyphs == crate::report::Glyphs::ASCII {
+        "- "
+    } else {
+        "• "
+    };
+    let mut any = false;
+    for m in app.log().newest_first() {
+        any = true;
+        para(&mut lines, 2, bullet, m, ratatui::style::Style::new());
+    }
+    if !any {
+        para(&mut lines, 2, "", "nothing said yet", t.dim());
     }
     let max = lines.len().saturating_sub(inner.height as usize);
     for (i, l) in lines

@@ -2,7 +2,7 @@
 
 use super::empty;
 use crate::tui::app::App;
-use crate::tui::graph::{self, LAYER};
+use crate::tui::graph::LINK;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -20,6 +20,7 @@ pub(super) fn draw_graph(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let t = &app.theme;
     let sym = &t.sym;
+    let ascii = sym.glyphs == crate::report::Glyphs::ASCII;
     let (sx, sy) = app.graph_scroll;
     let hint_needed =
         g.omitted > 0 || g.width > area.width as usize || g.height > area.height as usize;
@@ -54,7 +55,7 @@ pub(super) fn draw_graph(app: &App, area: Rect, buf: &mut Buffer) {
         }
     };
     for b in &g.boxes {
-        let y = b.depth * LAYER;
+        let y = b.y;
         let inner = b.width - 2;
         let top = match &b.tag {
             Some(tag) => {
@@ -83,6 +84,14 @@ pub(super) fn draw_graph(app: &App, area: Rect, buf: &mut Buffer) {
         if b.parent.is_some() {
             put_at(b.center(), y, sym.tee_up, style);
         }
+        // A starting cause beside the box it weighs on: a dashed arrow
+        // into that box, told apart from the solid lines of the chains
+        // without colour.
+        if let Some(into) = b.joins.and_then(|i| g.boxes.get(i)) {
+            let (head, dash) = if ascii { ("<", ".") } else { ("←", "┄") };
+            let arrow = format!("{head}{}", dash.repeat(LINK - 1));
+            put_at(into.x + into.width, into.y + 1, &arrow, t.dim());
+        }
     }
     // Connectors: from each parent's bottom down to a bar over its children.
     for (i, p) in g.boxes.iter().enumerate() {
@@ -95,7 +104,7 @@ pub(super) fn draw_graph(app: &App, area: Rect, buf: &mut Buffer) {
         if kids.is_empty() {
             continue;
         }
-        let y = p.depth * LAYER + 3;
+        let y = p.y + 3;
         let px = p.center();
         put_at(px, y - 1, sym.tee_down, t.dim());
         put_at(px, y, sym.v, t.dim());
@@ -127,7 +136,14 @@ pub(super) fn draw_graph(app: &App, area: Rect, buf: &mut Buffer) {
             } else {
                 String::new()
             },
-            "j/k h/l scroll"
+            match (
+                g.height > area.height as usize,
+                g.width > area.width as usize
+            ) {
+                (true, true) => "j/k h/l scroll",
+                (false, true) => "h/l scroll",
+                _ => "j/k scroll",
+            }
         );
         let w = note.chars().count() as u16;
         if w < area.width {
@@ -140,5 +156,4 @@ pub(super) fn draw_graph(app: &App, area: Rect, buf: &mut Buffer) {
             );
         }
     }
-    let _ = graph::MAX_NODES;
 }

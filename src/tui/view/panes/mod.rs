@@ -12,7 +12,7 @@ mod waves;
 use super::{Areas, block, put, put_spans, split_pane, tab_label};
 use crate::text::{inert, wrap};
 use crate::tui::action::Pane;
-use crate::tui::app::{App, Cursor, Focus};
+use crate::tui::app::{App, Cursor, Focus, Tone};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -138,6 +138,37 @@ pub(super) fn wrapped(text: &str, width: u16, style: Style) -> Vec<Line<'static>
         .into_iter()
         .map(|l| Line::from(Span::styled(l, style)))
         .collect()
+}
+
+/// Draws a page of text (its lines built by the app), from line `scroll`.
+pub(super) fn page(
+    app: &App,
+    area: Rect,
+    buf: &mut Buffer,
+    lines: Vec<crate::tui::app::PageLine>,
+    scroll: usize,
+) {
+    let t = &app.theme;
+    for (i, l) in lines
+        .into_iter()
+        .skip(scroll)
+        .take(area.height as usize)
+        .enumerate()
+    {
+        let spans = l
+            .into_iter()
+            .map(|(tone, text)| {
+                let style = match tone {
+                    Tone::Heading => t.heading(),
+                    Tone::Dim => t.dim(),
+                    Tone::Plain => Style::new(),
+                    Tone::Risk(level) => t.risk_badge(level),
+                };
+                Span::styled(text, style)
+            })
+            .collect();
+        put_spans(buf, area, area.y + i as u16, spans, app);
+    }
 }
 
 pub(super) fn empty(app: &App, area: Rect, buf: &mut Buffer, lines: &[&str]) {
