@@ -2,11 +2,13 @@
 //! in range, and every problem reported with its place in the file.
 
 mod fast;
+mod ids;
 
 use super::raw::{Entries, Entry, RawFile, RawGroup, RawLive, RawService, ServiceEntry, Str};
 use super::{Boot, Date, Group, LiveTable, NodeId, Service, Topology, Volume};
 use crate::diag::{Diagnostic, Diagnostics, Source, did_you_mean};
 use std::borrow::Cow;
+use ids::IdTable;
 use std::collections::HashMap;
 use std::path::Path;
 use toml::Spanned;
@@ -92,19 +94,9 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
     // at their members.
     let (index, colliding) = c.index(&raw_services, &raw_groups);
     crate::text::phase("load: indexed");
-    let mut groups = Vec::with_capacity(raw_groups.len());
-    let mut group_errors = Vec::new();
-    for (part, errors) in per_core(&raw_groups, |_, part| {
-        let mut c = Checker::new(&src);
-        let done: Vec<Group> = part
-            .iter()
-            .map(|(id, g)| c.group(&index, raw_services.len(), id.get_ref(), g.get_ref()))
-            .collect();
-        (done, c.errors)
-    }) {
-        groups.extend(part);
-        group_errors.extend(errors);
-    }
+    let (groups, group_errors) = per_core(&raw_groups, &src, |c, _, (id, g)| {
+        c.group(&index, raw_services.len(), id.get_ref(), g.get_ref())
+    });
     // Each group's members sorted, so that "does this service require a
     // group it is in" is a binary search, not a scan of a million members
     // for each of a million services.
@@ -122,35 +114,18 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
         sorted_members: &sorted_members,
         services: raw_services.len(),
     };
-    // The first part becomes the whole: growing it in place (a large
-    // vector is remapped, not copied) never holds the services twice.
-    let mut services: Vec<Service> = Vec::new();
-    for (part, errors) in per_core(&raw_services, |first, part| {
-        let mut c = Checker::new(&src);
-        let done: Vec<Service> = part
-            .iter()
-            .enumerate()
-            .map(|(i, (id, svc))| {
-                let read;
-                let svc = match svc.get_ref() {
-                    ServiceEntry::Parsed(svc) => &**svc,
-                    ServiceEntry::Text(table) => {
-                        read = fast::service(text, table.clone());
-                        &read
-                    }
-                };
-                c.service(&names, first + i, id.get_ref(), svc)
-            })
-            .collect();
-        (done, c.errors)
-    }) {
-        if services.is_empty() {
-            services = part;
-        } else {
-            services.extend(part);
-        }
-        c.errors.extend(errors);
-    }
+    let (services, errors) = per_core(&raw_services, &src, |c, at, (id, svc)| {
+        let read;
+        let svc = match svc.get_ref() {
+            ServiceEntry::Parsed(svc) => &**svc,
+            ServiceEntry::Text(table) => {
+                read = fast::service(text, table.clone());
+                &read
+            }
+        };
+        c.service(&names, at, id.get_ref(), svc)
+    });
+    c.errors.extend(errors);
     c.errors.extend(group_errors);
     crate::text::phase("load: checked");
     if c.errors.is_empty()
@@ -195,38 +170,56 @@ fn sort_by_id<T>(entries: &mut [Entry<'_, T>]) {
 /// than they save on small files.
 const PER_CORE_MIN: usize = 2048;
 
-/// `f` on consecutive runs of `items` (with the index of each run's first
-/// item), one run per core, the results in order.
+/// `f` on every item (with its index and a checker per core), on
+/// consecutive runs of `items`, one run per core: the results in order, and
+/// the errors of the runs joined in order.
+///
+/// The results are written in place into one vector: a million services
+/// built in parts and then joined were, for a moment, held twice.
 fn per_core<'a, T: Sync, R: Send>(
     items: &'a [T],
-    f: impl Fn(usize, &'a [T]) -> R + Sync,
-) -> Vec<R> {
+    src: &Source<'_>,
+    f: impl Fn(&mut Checker<'_, '_>, usize, &'a T) -> R + Sync,
+) -> (Vec<R>, Vec<Diagnostic>) {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let runs = cores.min(items.len() / PER_CORE_MIN).max(1);
     let size = items.len().div_ceil(runs).max(1);
-    if runs == 1 {
-        return vec![f(0, items)];
-    }
+    let mut out: Vec<R> = Vec::with_capacity(items.len());
+    let slots = &mut out.spare_capacity_mut()[..items.len()];
     let f = &f;
-    std::thread::scope(|s| {
-        let rest: Vec<_> = items
-            .chunks(size)
-            .enumerate()
-            .skip(1)
-            .map(|(i, run)| s.spawn(move || f(i * size, run)))
-            .collect();
-        let mut out = vec![f(0, &items[..size])];
-        out.extend(
-            rest.into_iter()
-                .map(|h| h.join().expect("checks do not panic")),
-        );
-        out
-    })
+    let run = |first: usize, run: &'a [T], slots: &mut [std::mem::MaybeUninit<R>]| {
+        let mut c = Checker::new(src);
+        for (k, (item, slot)) in run.iter().zip(slots.iter_mut()).enumerate() {
+            slot.write(f(&mut c, first + k, item));
+        }
+        c.errors
+    };
+    let errors: Vec<Diagnostic> = if runs == 1 {
+        run(0, items, slots)
+    } else {
+        std::thread::scope(|s| {
+            let mut parts = items.chunks(size).zip(slots.chunks_mut(size)).enumerate();
+            let (_, (first_run, first_slots)) = parts.next().expect("at least one run");
+            let rest: Vec<_> = parts
+                .map(|(i, (items, slots))| s.spawn(move || run(i * size, items, slots)))
+                .collect();
+            let mut errors = run(0, first_run, first_slots);
+            for h in rest {
+                errors.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            errors
+        })
+    };
+    // SAFETY: the runs cover `0..items.len()` and each wrote every slot of
+    // its run (a panic in any of them unwinds past this line, leaking what
+    // was written, never exposing what was not).
+    unsafe { out.set_len(items.len()) };
+    (out, errors)
 }
 
 /// How names in `requires`, `wants` and `members` resolve.
 struct Names<'r> {
-    index: &'r IdMap<'r>,
+    index: &'r IdTable<'r>,
     /// Groups whose id is also a service's (an error already reported):
     /// not in the index, but still groups a service may be a member of.
     colliding: &'r IdMap<'r>,
@@ -242,7 +235,7 @@ impl Names<'_> {
     /// O(log members).
     fn group_has(&self, name: &str, member: NodeId) -> bool {
         let id = match self.index.get(name) {
-            Some(&n) if n.index() >= self.services => n,
+            Some(n) if n.index() >= self.services => n,
             Some(_) => match self.colliding.get(name) {
                 Some(&n) => n,
                 None => return false,
@@ -382,9 +375,8 @@ impl<'s, 'a> Checker<'s, 'a> {
         &mut self,
         services: &'r [Entry<'_, ServiceEntry<'_>>],
         groups: &'r [Entry<'_, Box<RawGroup<'_>>>],
-    ) -> (IdMap<'r>, IdMap<'r>) {
-        let mut index =
-            IdMap::with_capacity_and_hasher(services.len() + groups.len(), IdBuild::default());
+    ) -> (IdTable<'r>, IdMap<'r>) {
+        let mut index = IdTable::with_capacity(services.len() + groups.len());
         let mut colliding = IdMap::default();
         for (i, (id, _)) in services.iter().enumerate() {
             self.check_id(id, "service");
@@ -417,18 +409,18 @@ impl<'s, 'a> Checker<'s, 'a> {
         }
     }
 
-    fn resolve(&mut self, index: &IdMap<'_>, field: &str, r: &Spanned<Str<'_>>) -> Option<NodeId> {
+    fn resolve(&mut self, index: &IdTable<'_>, field: &str, r: &Spanned<Str<'_>>) -> Option<NodeId> {
         self.resolve_at(index, field, r.get_ref(), r.span())
     }
 
     fn resolve_at(
         &mut self,
-        index: &IdMap<'_>,
+        index: &IdTable<'_>,
         field: &str,
         name: &str,
         span: std::ops::Range<usize>,
     ) -> Option<NodeId> {
-        let found = index.get(name).copied();
+        let found = index.get(name);
         if found.is_none() {
             let help = match self.suggested.get(name) {
                 Some(h) => h.clone(),
@@ -436,7 +428,7 @@ impl<'s, 'a> Checker<'s, 'a> {
                 None => {
                     let h = did_you_mean(
                         name,
-                        index.keys().copied(),
+                        index.keys(),
                         "name a service or group defined in this file",
                     );
                     self.suggested.insert(name.to_string(), h.clone());
@@ -664,7 +656,7 @@ impl<'s, 'a> Checker<'s, 'a> {
 
     fn group(
         &mut self,
-        index: &IdMap<'_>,
+        index: &IdTable<'_>,
         service_count: usize,
         id: &str,
         g: &RawGroup<'_>,
