@@ -200,7 +200,8 @@ pub fn phase(phase: &str) {
     use std::sync::OnceLock;
     use std::time::Instant;
     static START: OnceLock<Option<Instant>> = OnceLock::new();
-    let start = START.get_or_init(|| std::env::var_os("BLASTRADIUS_PHASES").map(|_| Instant::now()));
+    let start =
+        START.get_or_init(|| std::env::var_os("BLASTRADIUS_PHASES").map(|_| Instant::now()));
     if let Some(t) = start {
         eprintln!("phase {:>8.1} ms  {phase}", t.elapsed().as_secs_f64() * 1e3);
     }

@@ -20,7 +20,11 @@ pub fn standing_risks(topo: &Topology, today: Date) -> (Level, Vec<Warning>) {
 
 /// [`standing_risks`] from a standing walk already made (`validate` makes
 /// one for these and for the single points of failure).
-pub(crate) fn standing_risks_of(topo: &Topology, st: &Standing, today: Date) -> (Level, Vec<Warning>) {
+pub(crate) fn standing_risks_of(
+    topo: &Topology,
+    st: &Standing,
+    today: Date,
+) -> (Level, Vec<Warning>) {
     let a = &st.assessment;
     let mut out = Vec::new();
     for (i, s) in topo.services().iter().enumerate() {

@@ -61,7 +61,8 @@ impl Tables {
             } else {
                 line
             };
-            let skip = |s: &[u8], set: &[u8]| s.iter().position(|b| !set.contains(b)).unwrap_or(s.len());
+            let skip =
+                |s: &[u8], set: &[u8]| s.iter().position(|b| !set.contains(b)).unwrap_or(s.len());
             let key = &key[skip(key, b" \t")..];
             let key = &key[skip(key, b"\"'")..];
             let word_len = key
@@ -371,7 +372,10 @@ mod tests {
             "SECRET=hunter2\n",
         ] {
             let (all, quick) = (Tables::of(text), Tables::kind_of(text));
-            assert_eq!((all.topology, all.is_plan()), (quick.topology, quick.is_plan()));
+            assert_eq!(
+                (all.topology, all.is_plan()),
+                (quick.topology, quick.is_plan())
+            );
         }
         assert_eq!(Tables::of("SECRET=hunter2\n"), Tables::default());
     }

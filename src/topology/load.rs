@@ -7,8 +7,8 @@ mod ids;
 use super::raw::{Entries, Entry, RawFile, RawGroup, RawLive, RawService, ServiceEntry, Str};
 use super::{Boot, Date, Group, LiveTable, NodeId, Service, Topology, Volume};
 use crate::diag::{Diagnostic, Diagnostics, Source, did_you_mean};
-use std::borrow::Cow;
 use ids::IdTable;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use toml::Spanned;
@@ -409,7 +409,12 @@ impl<'s, 'a> Checker<'s, 'a> {
         }
     }
 
-    fn resolve(&mut self, index: &IdTable<'_>, field: &str, r: &Spanned<Str<'_>>) -> Option<NodeId> {
+    fn resolve(
+        &mut self,
+        index: &IdTable<'_>,
+        field: &str,
+        r: &Spanned<Str<'_>>,
+    ) -> Option<NodeId> {
         self.resolve_at(index, field, r.get_ref(), r.span())
     }
 
@@ -459,7 +464,10 @@ impl<'s, 'a> Checker<'s, 'a> {
             } else if names.group_has(r.id, me) {
                 self.error(
                     r.span,
-                    format!("service `{id}` requires `{}`, a group it is a member of", r.id),
+                    format!(
+                        "service `{id}` requires `{}`, a group it is a member of",
+                        r.id
+                    ),
                     "a member cannot need its own group to be up; remove it from `requires`",
                 );
             } else if let Some(n) = self.resolve_at(index, "requires", r.id, r.span) {

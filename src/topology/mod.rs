@@ -502,44 +502,61 @@ impl Topology {
             groups.is_sorted_by(|a, b| a.id < b.id),
             "groups sorted by id"
         );
-        let mut graph = DiGraph::with_capacity(n, n * 3);
-        for _ in 0..n {
-            graph.add_node(());
-        }
-        let mut memberships = vec![Vec::new(); services.len()];
-        for (i, s) in services.iter().enumerate() {
-            for &t in &s.requires {
-                graph.add_edge(NodeIndex::new(i), NodeIndex::new(t.index()), Edge::Requires);
+        // The graph on this core; owners, entry points and the hosts'
+        // order on the other.
+        let (
+            graph,
+            memberships,
+            (dependents, dependents_at),
+            (owner_numbers, owner_count, entry_points, hosted),
+        ) = std::thread::scope(|scope| {
+            let side = scope.spawn(|| {
+                let mut owners: HashMap<&str, u32> = HashMap::new();
+                let owner_numbers: Vec<u32> = services
+                    .iter()
+                    .map(|s| {
+                        let next = owners.len() as u32;
+                        *owners.entry(s.owner()).or_insert(next)
+                    })
+                    .collect();
+                let entry_points: Vec<NodeId> = (0..services.len())
+                    .filter(|&i| services[i].users.is_some())
+                    .map(|i| NodeId(i as u32))
+                    .collect();
+                (
+                    owner_numbers,
+                    owners.len(),
+                    entry_points,
+                    hosted_order(&services),
+                )
+            });
+            let mut graph = DiGraph::with_capacity(n, n * 3);
+            for _ in 0..n {
+                graph.add_node(());
             }
-            for &t in &s.wants {
-                graph.add_edge(NodeIndex::new(i), NodeIndex::new(t.index()), Edge::Wants);
+            let mut memberships = vec![Vec::new(); services.len()];
+            for (i, s) in services.iter().enumerate() {
+                for &t in &s.requires {
+                    graph.add_edge(NodeIndex::new(i), NodeIndex::new(t.index()), Edge::Requires);
+                }
+                for &t in &s.wants {
+                    graph.add_edge(NodeIndex::new(i), NodeIndex::new(t.index()), Edge::Wants);
+                }
+                if let Some(h) = s.host {
+                    graph.add_edge(NodeIndex::new(i), NodeIndex::new(h.index()), Edge::Host);
+                }
             }
-            if let Some(h) = s.host {
-                graph.add_edge(NodeIndex::new(i), NodeIndex::new(h.index()), Edge::Host);
+            for (i, g) in groups.iter().enumerate() {
+                let gid = services.len() + i;
+                for &m in &g.members {
+                    graph.add_edge(NodeIndex::new(gid), NodeIndex::new(m.index()), Edge::Member);
+                    memberships[m.index()].push(NodeId(gid as u32));
+                }
             }
-        }
-        for (i, g) in groups.iter().enumerate() {
-            let gid = services.len() + i;
-            for &m in &g.members {
-                graph.add_edge(NodeIndex::new(gid), NodeIndex::new(m.index()), Edge::Member);
-                memberships[m.index()].push(NodeId(gid as u32));
-            }
-        }
-        let (dependents, dependents_at) = incoming(&graph);
-        let mut owners: HashMap<&str, u32> = HashMap::new();
-        let owner_numbers = services
-            .iter()
-            .map(|s| {
-                let next = owners.len() as u32;
-                *owners.entry(s.owner()).or_insert(next)
-            })
-            .collect();
-        let owner_count = owners.len();
-        let entry_points = (0..services.len())
-            .filter(|&i| services[i].users.is_some())
-            .map(|i| NodeId(i as u32))
-            .collect();
-        let hosted = hosted_order(&services);
+            let incoming = incoming(&graph);
+            let side = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (graph, memberships, incoming, side)
+        });
         let (name, description, failover_test_max_age_days) = header;
         Topology {
             name,

@@ -589,9 +589,8 @@ impl<'t> Reader<'t> {
 
     fn bare_key(&mut self) -> Option<&'t str> {
         let start = self.i;
-        while self.peek().is_some_and(is_bare) {
-            self.i += 1;
-        }
+        let rest = &self.b[start..self.end];
+        self.i += rest.iter().position(|&c| !is_bare(c)).unwrap_or(rest.len());
         (self.i > start).then(|| &self.text[start..self.i])
     }
 
@@ -634,19 +633,17 @@ impl<'t> Reader<'t> {
     fn string(&mut self) -> Option<Spanned<Str<'t>>> {
         let start = self.i;
         let quote = self.peek().filter(|&c| c == b'"' || c == b'\'')?;
-        self.i += 1;
         // `""` may open a multi-line string; `"""` does.
-        let from = self.i;
-        loop {
-            let c = self.peek()?;
-            if c == quote {
-                break;
-            }
-            if c == b'\\' || is_control(c) {
-                return None;
-            }
-            self.i += 1;
+        let from = self.i + 1;
+        // One pass over the slice: the loop the compiler makes tight.
+        let rest = &self.b[from..self.end];
+        let n = rest
+            .iter()
+            .position(|&c| c == quote || c == b'\\' || is_control(c))?;
+        if rest[n] != quote {
+            return None;
         }
+        self.i = from + n;
         let value = &self.text[from..self.i];
         self.i += 1;
         if value.is_empty() && self.peek() == Some(quote) {
@@ -787,10 +784,7 @@ impl<'t> Reader<'t> {
             // `key` is a slice of the text: its span is where it sits.
             let at = key.as_ptr() as usize - base;
             let v = r.string()?;
-            out.push((
-                Spanned::new(at..at + key.len(), Cow::Borrowed(key)),
-                v,
-            ));
+            out.push((Spanned::new(at..at + key.len(), Cow::Borrowed(key)), v));
             Some(())
         })?;
         // A key given twice is an error `toml` must report.
@@ -871,8 +865,14 @@ mod tests {
                 x.zone,
                 x.monitored,
                 x.recovery,
-                x.requires.iter().map(|r| format!("{:?}@{:?}", r.id, r.span)).collect::<Vec<_>>(),
-                x.wants.iter().map(|r| format!("{:?}@{:?}", r.id, r.span)).collect::<Vec<_>>(),
+                x.requires
+                    .iter()
+                    .map(|r| format!("{:?}@{:?}", r.id, r.span))
+                    .collect::<Vec<_>>(),
+                x.wants
+                    .iter()
+                    .map(|r| format!("{:?}@{:?}", r.id, r.span))
+                    .collect::<Vec<_>>(),
                 x.probe.as_ref().map(s),
                 x.runbook,
             );
@@ -882,7 +882,8 @@ mod tests {
                 // In key order: `toml` sorts a table's keys, the reader
                 // keeps the file's order, and loading sorts them anyway.
                 x.labels.as_ref().map(|l| {
-                    let mut pairs: Vec<_> = l.get_ref().0.iter().map(|(k, v)| (s(k), s(v))).collect();
+                    let mut pairs: Vec<_> =
+                        l.get_ref().0.iter().map(|(k, v)| (s(k), s(v))).collect();
                     pairs.sort();
                     (l.span(), pairs)
                 })
@@ -926,9 +927,6 @@ mod tests {
         }
         out
     }
-
-
-
 
     /// When the direct reader accepts a text, `toml` accepts it too and
     /// gives exactly the same structs and spans.

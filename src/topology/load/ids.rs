@@ -34,6 +34,27 @@ const FREE: Slot = Slot {
     key: [0; INLINE],
 };
 
+/// `size` free slots. A large table asks for huge pages: its lookups land
+/// anywhere in it, and with 4 KiB pages each one missed the TLB too.
+fn slots(size: usize) -> Vec<Slot> {
+    let mut v = Vec::with_capacity(size);
+    // Advised before the first touch, so that the pages come huge.
+    #[cfg(target_os = "linux")]
+    if size * std::mem::size_of::<Slot>() >= 4 << 20 {
+        // SAFETY: the range is the vector's own allocation; MADV_HUGEPAGE
+        // only advises the kernel and changes no contents.
+        unsafe {
+            libc::madvise(
+                v.as_ptr() as *mut libc::c_void,
+                size * std::mem::size_of::<Slot>(),
+                libc::MADV_HUGEPAGE,
+            );
+        }
+    }
+    v.resize(size, FREE);
+    v
+}
+
 /// An open-addressing table (linear probing, at most three quarters full:
 /// a million ids take 64 MB).
 pub(super) struct IdTable<'t> {
@@ -52,7 +73,7 @@ impl<'t> IdTable<'t> {
     pub fn with_capacity(n: usize) -> Self {
         let size = (n.max(3) * 4 / 3 + 1).next_power_of_two();
         IdTable {
-            slots: vec![FREE; size],
+            slots: slots(size),
             long: Vec::new(),
             len: 0,
         }
@@ -62,9 +83,10 @@ impl<'t> IdTable<'t> {
         self.slots.len() - 1
     }
 
-    fn matches(&self, s: &Slot, id: &str, tag: u8) -> bool {
+    fn matches(&self, s: &Slot, id: &str, padded: &[u8; INLINE], tag: u8) -> bool {
         if usize::from(s.len) == id.len() && id.len() <= INLINE {
-            &s.key[..id.len()] == id.as_bytes()
+            // Keys are zero-padded: one fixed-size comparison, no call.
+            s.key == *padded
         } else if s.len == LONG && id.len() > INLINE && s.tag == tag {
             let at = u32::from_le_bytes(s.key[..4].try_into().expect("4 bytes"));
             self.long[at as usize] == id
@@ -77,10 +99,14 @@ impl<'t> IdTable<'t> {
     fn find(&self, id: &str) -> (usize, u8) {
         let h = hash(id);
         let tag = (h >> 56) as u8;
+        let mut padded = [0u8; INLINE];
+        if id.len() <= INLINE {
+            padded[..id.len()].copy_from_slice(id.as_bytes());
+        }
         let mut i = h as usize & self.mask();
         loop {
             let s = &self.slots[i];
-            if s.node == EMPTY || self.matches(s, id, tag) {
+            if s.node == EMPTY || self.matches(s, id, &padded, tag) {
                 return (i, tag);
             }
             i = (i + 1) & self.mask();
@@ -131,7 +157,7 @@ impl<'t> IdTable<'t> {
 
     fn grow(&mut self) {
         let size = self.slots.len() * 2;
-        let old = std::mem::replace(&mut self.slots, vec![FREE; size]);
+        let old = std::mem::replace(&mut self.slots, slots(size));
         for s in old.into_iter().filter(|s| s.node != EMPTY) {
             let id = self.key_of(&s).to_owned();
             let (i, _) = self.find(&id);
@@ -187,7 +213,13 @@ mod tests {
         for id in &ids {
             assert_eq!(t.get(id), m.get(id.as_str()).copied(), "{id}");
         }
-        for miss in ["svc-5000", "svc-", "x", "a-very-long-service-identifier-number-000300", "é"] {
+        for miss in [
+            "svc-5000",
+            "svc-",
+            "x",
+            "a-very-long-service-identifier-number-000300",
+            "é",
+        ] {
             assert_eq!(t.get(miss), None, "{miss}");
             assert!(!t.contains_key(miss));
         }
