@@ -21,7 +21,8 @@ pub fn is_hazardous(c: char) -> bool {
 /// The string with every hazardous character shown as an escape such as
 /// `\u{1b}`, so names from a topology file cannot act on the terminal.
 pub fn inert(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_hazardous) {
+    // Printable ASCII, as nearly every line is: one quick pass.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(is_hazardous) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);

@@ -440,18 +440,39 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
             Ok(None) => {}
             Ok(Some(t)) => {
                 crate::text::phase("loaded");
-                // The lint on one core; on the other, one standing walk for
-                // the standing risks and the single points of failure.
-                let (warnings, (risk, standing, exposed)) = std::thread::scope(|s| {
-                    let lint = s.spawn(|| topology::lint(&t));
-                    let st = crate::analysis::Standing::new(&t);
-                    let (risk, standing) = crate::analysis::standing_risks_of(&t, &st, today);
-                    let exposed = crate::analysis::standing_exposure_of(&t, &st);
-                    let warnings = lint.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-                    (warnings, (risk, standing, exposed))
-                });
+                // One standing walk; then the lint and the standing risks,
+                // each with its lines, on one core, and the single points
+                // of failure (what one failure would take down today) with
+                // theirs on the other. Every estate with an entry point has
+                // single points (the entry point itself), so these inform
+                // and do not count as risks for --strict.
+                let st = crate::analysis::Standing::new(&t);
+                let ((warnings, warning_lines), (risk, standing, standing_lines), exposure_lines) =
+                    std::thread::scope(|s| {
+                        let side = s.spawn(|| {
+                            let warnings = topology::lint(&t);
+                            let mut lines = String::new();
+                            for w in &warnings {
+                                push_finding_line(&mut lines, "warning", w.kind, &w.message);
+                            }
+                            let (risk, standing) =
+                                crate::analysis::standing_risks_of(&t, &st, today);
+                            let mut slines = String::new();
+                            for w in &standing {
+                                push_finding_line(&mut slines, "standing", w.kind, &w.message);
+                            }
+                            ((warnings.len(), lines), (risk, standing.len(), slines))
+                        });
+                        let exposed = crate::analysis::standing_exposure_of(&t, &st);
+                        let mut lines = String::new();
+                        for (kind, message) in report::standing_exposure_lines(&t, &exposed) {
+                            push_finding_line(&mut lines, "standing", kind, &message);
+                        }
+                        let (w, r) = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                        (w, r, lines)
+                    });
                 crate::text::phase("linted and judged");
-                warned |= !warnings.is_empty() || !standing.is_empty();
+                warned |= warnings > 0 || standing > 0;
                 out.push_str(&format!(
                     "{}: ok, {} service{}, {} group{}, {} warning{}, {} standing risk{} (risk before any change: {})\n",
                     crate::text::inert(&name),
@@ -459,35 +480,18 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                     if t.services().len() == 1 { "" } else { "s" },
                     t.groups().len(),
                     if t.groups().len() == 1 { "" } else { "s" },
-                    warnings.len(),
-                    if warnings.len() == 1 { "" } else { "s" },
-                    standing.len(),
-                    if standing.len() == 1 { "" } else { "s" },
+                    warnings,
+                    if warnings == 1 { "" } else { "s" },
+                    standing,
+                    if standing == 1 { "" } else { "s" },
                     risk.as_str().to_uppercase()
                 ));
-                for w in warnings {
-                    out.push_str(&format!(
-                        "  warning[{}]: {}\n",
-                        w.kind,
-                        crate::text::inert(&w.message)
-                    ));
-                }
-                for w in standing {
-                    out.push_str(&format!(
-                        "  standing[{}]: {}\n",
-                        w.kind,
-                        crate::text::inert(&w.message)
-                    ));
-                }
-                // What one failure would take down today: every estate with
-                // an entry point has some (the entry point itself), so these
-                // inform and do not count as risks for --strict.
-                for (kind, message) in report::standing_exposure_lines(&t, &exposed) {
-                    out.push_str(&format!(
-                        "  standing[{kind}]: {}\n",
-                        crate::text::inert(&message)
-                    ));
-                }
+                out.push_str(&warning_lines);
+                out.push_str(&standing_lines);
+                out.push_str(&exposure_lines);
+                // The process ends soon: the estate's memory is not handed
+                // back piece by piece.
+                std::mem::forget((t, st));
             }
         }
     }
@@ -502,6 +506,17 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
     } else {
         exit::OK
     })
+}
+
+/// `  what[kind]: message` and a newline, the message made inert.
+fn push_finding_line(out: &mut String, what: &str, kind: &str, message: &str) {
+    out.push_str("  ");
+    out.push_str(what);
+    out.push('[');
+    out.push_str(kind);
+    out.push_str("]: ");
+    out.push_str(&crate::text::inert(message));
+    out.push('\n');
 }
 
 /// Checks a plan: it parses, its topology loads, its changes resolve.
