@@ -9,10 +9,11 @@
 //! `serde_json` is not a dev-dependency, so the JSON output is read by the
 //! small parser at the bottom of this file.
 
-use assert_cmd::Command;
-use assert_cmd::assert::Assert;
-use assert_cmd::cargo::cargo_bin_cmd;
-use predicates::prelude::*;
+use crate::cmd;
+
+use cmd::Assert;
+use cmd::Command;
+use cmd::predicate;
 use std::path::Path;
 use tempfile::TempDir;
 
@@ -29,7 +30,7 @@ fn config_dir() -> TempDir {
 /// The binary, run from the crate root, isolated from the developer's
 /// config, colour and terminal settings.
 fn blastradius(config: &TempDir) -> Command {
-    let mut cmd = cargo_bin_cmd!("blastradius");
+    let mut cmd = cmd::blastradius();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("XDG_CONFIG_HOME", config.path())
         .env("NO_COLOR", "1")
@@ -1602,7 +1603,7 @@ fn closed_stdout_is_not_an_error() {
     std::fs::write(&path, text).unwrap();
 
     let config = config_dir();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("blastradius"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blastradius"))
         .args(["check", path.to_str().unwrap(), "--reboot", "db"])
         .args(["--today", "2023-06-08"])
         .env("XDG_CONFIG_HOME", config.path())

@@ -1,8 +1,9 @@
 //! `blastradius waves`, and plans with waves in `check` and `report`
 //! (DESIGN.md, "Waves").
 
-use assert_cmd::Command;
-use assert_cmd::cargo::cargo_bin_cmd;
+use crate::cmd;
+
+use cmd::Command;
 use serde_json::Value;
 use std::path::Path;
 use tempfile::TempDir;
@@ -10,7 +11,7 @@ use tempfile::TempDir;
 const K8S: &str = "topologies/k8s-shop.toml";
 
 fn blastradius(config: &TempDir) -> Command {
-    let mut cmd = cargo_bin_cmd!("blastradius");
+    let mut cmd = cmd::blastradius();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("XDG_CONFIG_HOME", config.path())
         .env("NO_COLOR", "1")

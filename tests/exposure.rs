@@ -288,13 +288,12 @@ fn the_demo_plan_exposes_its_remaining_single_points() {
 // --- where it shows ---------------------------------------------------------
 
 mod cli {
-    use assert_cmd::cargo::cargo_bin_cmd;
 
     /// `blastradius ARGS` from the crate root, isolated from the
     /// developer's config and terminal; its standard output.
     fn run(args: &[&str]) -> String {
         let config = tempfile::tempdir().expect("temp dir");
-        let out = cargo_bin_cmd!("blastradius")
+        let out = crate::cmd::blastradius()
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("XDG_CONFIG_HOME", config.path())
             .env("NO_COLOR", "1")

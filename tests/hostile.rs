@@ -2,10 +2,10 @@
 //! sequences, bidi overrides, zero-width characters and very long strings
 //! come out inert in every output.
 
-#[cfg(feature = "tui")]
-mod common;
+use crate::cmd;
 
-use assert_cmd::cargo::cargo_bin_cmd;
+#[cfg(feature = "tui")]
+use crate::common;
 
 const ESC: char = '\u{1b}';
 
@@ -51,7 +51,7 @@ fn write_topology() -> tempfile::TempDir {
 }
 
 fn check(dir: &tempfile::TempDir, format: &str) -> String {
-    let out = cargo_bin_cmd!("blastradius")
+    let out = cmd::blastradius()
         .current_dir(dir.path())
         .env("XDG_CONFIG_HOME", dir.path())
         .args([
@@ -141,7 +141,7 @@ fn error_messages_show_hostile_references_inert() {
         "[topology]\nname = \"t\"\n[services.a]\nrequires = [\"b\\u001b[2J\\u202E\"]\n",
     )
     .unwrap();
-    let out = cargo_bin_cmd!("blastradius")
+    let out = cmd::blastradius()
         .current_dir(dir.path())
         .env("XDG_CONFIG_HOME", dir.path())
         .args(["check", "bad.toml"])
@@ -156,7 +156,7 @@ fn error_messages_show_hostile_references_inert() {
 #[test]
 fn validate_output_is_inert_too() {
     let dir = write_topology();
-    let out = cargo_bin_cmd!("blastradius")
+    let out = cmd::blastradius()
         .current_dir(dir.path())
         .args(["validate", "evil.toml"])
         .output()

@@ -1,11 +1,12 @@
 //! Hostile files: each gets exit 2 and a message naming the file, quickly.
 
-use assert_cmd::cargo::cargo_bin_cmd;
+use crate::cmd;
+
 use std::time::Duration;
 
 /// Runs `check FILE` with a deadline: nothing may hang.
 fn check_file(path: &std::path::Path) -> (Option<i32>, String) {
-    let out = cargo_bin_cmd!("blastradius")
+    let out = cmd::blastradius()
         .env("XDG_CONFIG_HOME", path.parent().unwrap())
         .arg("check")
         .arg(path)
@@ -86,7 +87,7 @@ fn plans_and_rules_over_16_mib_are_refused_naming_the_limit() {
         vec!["check".as_ref(), "--plan".as_ref(), p.as_os_str()],
         vec!["report".as_ref(), p.as_os_str()],
     ] {
-        let out = cargo_bin_cmd!("blastradius")
+        let out = cmd::blastradius()
             .env("XDG_CONFIG_HOME", dir.path())
             .args(args)
             .timeout(Duration::from_secs(20))
@@ -101,7 +102,7 @@ fn plans_and_rules_over_16_mib_are_refused_naming_the_limit() {
     }
     let rules = dir.path().join("rules.toml");
     sparse(&rules, 17);
-    let out = cargo_bin_cmd!("blastradius")
+    let out = cmd::blastradius()
         .env("XDG_CONFIG_HOME", dir.path())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["check", "topologies/web-stack.toml", "--rules"])
@@ -170,7 +171,7 @@ fn binary_garbage_and_a_lone_bom_are_input_errors() {
 
 /// Runs blastradius with `args` in `dir`; exit code, stdout, stderr.
 fn run_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = cargo_bin_cmd!("blastradius")
+    let out = cmd::blastradius()
         .current_dir(dir)
         .env("XDG_CONFIG_HOME", dir)
         .args(args)

@@ -10,10 +10,10 @@
 //! trimmed); styles are covered by the theme's own tests.
 //!
 //! To update after an intended change to the screen:
-//! `INSTA_UPDATE=always cargo test --test tui_snapshots`, then read the
+//! `INSTA_UPDATE=always cargo test --test all tui_snapshots`, then read the
 //! changed files under `tests/snapshots/` before committing them.
 
-mod common;
+use crate::common;
 
 use blastradius::plan::{self, Plan};
 use blastradius::topology::{self, Topology};

@@ -2,7 +2,7 @@
 //! `App::update`, assert on the state. No terminal, no drawing (except to
 //! prove a tiny size does not panic); the screens are in `tui_snapshots.rs`.
 
-mod common;
+use crate::common;
 
 use blastradius::analysis::Level;
 use blastradius::plan::{self, Plan};
