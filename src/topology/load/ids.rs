@@ -9,7 +9,7 @@
 //! compared there.
 
 use crate::topology::NodeId;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 
 /// Ids up to this many bytes are kept in their slot.
 const INLINE: usize = 26;
@@ -64,9 +64,7 @@ pub(super) struct IdTable<'t> {
 }
 
 fn hash(id: &str) -> u64 {
-    let mut h = super::IdBuild::default().build_hasher();
-    id.hash(&mut h);
-    h.finish()
+    super::IdBuild::default().hash_one(id)
 }
 
 impl<'t> IdTable<'t> {
