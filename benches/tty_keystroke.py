@@ -119,6 +119,10 @@ def main():
             saved += [os.path.join(root, f) for f in files
                       if f.endswith(".plan.toml") and f != "ten.plan.toml"]
         print("autosave:", ", ".join(saved) if saved else "NONE FOUND")
+        with open(f"/proc/{pid}/status") as st:
+            for line in st:
+                if line.startswith("VmHWM:"):
+                    print(f"peak RSS: {int(line.split()[1]) / 1024:.0f} MB")
         os.write(fd, b"q")
         try:
             read_until(fd, b"\x1b[?1049l", 10, buf)

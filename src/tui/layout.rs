@@ -60,7 +60,14 @@ impl Areas {
 
 /// Entries on top, the selected entry in full below.
 pub fn split_pane(pane: Rect) -> (Rect, Rect) {
-    let detail = if pane.height >= 14 { 5 } else { 4 }.min(pane.height / 2);
+    // A taller pane gives the details more room (a checklist item's why is
+    // often several lines at a dashboard column's width), the list most.
+    let detail = if pane.height >= 14 {
+        (pane.height / 4).clamp(5, 12)
+    } else {
+        4
+    }
+    .min(pane.height / 2);
     let rows = Rect {
         height: pane.height.saturating_sub(detail + 1),
         ..pane
