@@ -536,11 +536,20 @@ fn a_second_windows_notice_comes_back_and_its_file_opens_again() {
     second.type_text("m");
     let screen = second.wait_for("another window's autosave");
     let plans = data.path().join("blastradius").join("plans");
-    let own: Vec<_> = std::fs::read_dir(&plans)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().contains(".pid"))
-        .collect();
+    // The autosave is written just after the frame that shows the edit:
+    // on a loaded machine the screen can be read before it lands.
+    let private = || -> Vec<_> {
+        std::fs::read_dir(&plans)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains(".pid"))
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while private().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let own = private();
     assert_eq!(own.len(), 1, "{own:?}");
     let name = own[0].file_name().unwrap().to_string_lossy().into_owned();
     // Wrapped at 80 columns: read inside the borders, lines joined.

@@ -138,11 +138,12 @@ impl Drop for Guard {
 /// Terminal I/O errors (the terminal is restored first).
 pub fn run(mut app: App, mouse: bool) -> io::Result<Option<i32>> {
     app.defer_autosave();
-    let result = event_loop(&mut app, mouse);
-    // Whatever way the loop ended (quit, a signal, a terminal error), an
-    // edit shown on screen is on disk before the process exits.
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| event_loop(&mut app, mouse)));
+    // Whatever way the loop ended (quit, a signal, a terminal error, a
+    // panic), an edit shown on screen is on disk before the process exits.
     app.flush_autosave();
-    result
+    result.unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 fn event_loop(app: &mut App, mouse: bool) -> io::Result<Option<i32>> {
