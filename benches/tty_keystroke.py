@@ -50,9 +50,12 @@ def read_until(fd, marker, timeout, buf):
             try:
                 chunk = os.read(fd, 1 << 16)
             except OSError:
-                raise RuntimeError("the app exited")
+                raise RuntimeError("the app exited: " + buf[-2000:].decode(errors="replace"))
             if not chunk:
-                raise RuntimeError("the app exited")
+                raise RuntimeError("the app exited: " + buf[-2000:].decode(errors="replace"))
+            # A terminal answers "where is the cursor?" (ratatui asks once).
+            for _ in range(chunk.count(b"\x1b[6n")):
+                os.write(fd, b"\x1b[1;1R")
             buf += chunk
     return time.monotonic(), buf[-4096:]
 
@@ -70,9 +73,11 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     gen = [a.binary.replace("blastradius", "examples/gen")]
     tmp = tempfile.mkdtemp(prefix="br-keystroke-")
-    count = sum(1 for line in open(topology) if line.startswith("[services."))
+    # The generator's first line says how the file was made.
+    with open(topology) as f:
+        made = f.readline().split("gen -- ", 1)[1].split("`")[0].split()
     flags = subprocess.run(
-        gen + [str(count), "--changes"], capture_output=True, text=True
+        gen + made + ["--changes"], capture_output=True, text=True, check=True
     ).stdout.split()
     services = [flags[i + 1] for i in range(0, len(flags), 2)]
     plan = os.path.join(tmp, "ten.plan.toml")

@@ -664,6 +664,17 @@ impl Assessment {
         out
     }
 
+    /// The next step of `id`'s cause chain (`chain(id)[1]`), if it has one.
+    ///
+    /// # Complexity
+    /// O(1).
+    pub fn next_step(&self, id: NodeId) -> Option<NodeId> {
+        if self.status(id) == Status::Ok {
+            return None;
+        }
+        self.next[id.index()]
+    }
+
     /// Steps of `id`'s cause chain beyond the [`MAX_CHAIN`] that
     /// [`Assessment::chain`] lists.
     pub fn chain_more(&self, id: NodeId) -> usize {

@@ -18,6 +18,7 @@ mod tests;
 use crate::analysis::{Assessment, Status};
 use crate::report::origin_tag;
 use crate::topology::{Node, NodeId, Topology};
+use std::collections::HashMap;
 
 /// Rows per layer: a 3-row box and 2 rows of connector.
 pub const LAYER: usize = 5;
@@ -162,10 +163,14 @@ pub fn layout(topo: &Topology, a: &Assessment, ascii: bool, room: Room) -> Layou
 /// Finds the forest of an assessment.
 ///
 /// # Complexity
-/// O(nodes + group memberships of the starting causes).
+/// O(nodes) for one pass over the statuses, then O(k log k) for the k nodes
+/// not ok, and the group memberships of the starting causes: nothing of the
+/// size of the estate is allocated (at a million services, a vector per
+/// node was most of a keystroke).
 fn forest(topo: &Topology, a: &Assessment, ascii: bool) -> Forest {
-    let n = topo.node_count();
-    let mut children: Vec<Vec<NodeId>> = vec![Vec::new(); n];
+    // (parent, child) for every node not ok below another: sorted by
+    // parent, so a node's children are one run.
+    let mut edges: Vec<(NodeId, NodeId)> = Vec::new();
     let mut roots = Vec::new();
     let mut total = 0;
     for id in topo.node_ids() {
@@ -173,11 +178,18 @@ fn forest(topo: &Topology, a: &Assessment, ascii: bool) -> Forest {
             continue;
         }
         total += 1;
-        match a.chain(id).get(1) {
-            Some(&parent) => children[parent.index()].push(id),
+        match a.next_step(id) {
+            Some(parent) => edges.push((parent, id)),
             None => roots.push(id),
         }
     }
+    edges.sort_unstable();
+    let children = |p: NodeId| -> &[(NodeId, NodeId)] {
+        let from = edges.partition_point(|&(q, _)| q < p);
+        let to = edges.partition_point(|&(q, _)| q <= p);
+        &edges[from..to]
+    };
+    let has_child = |p: NodeId, c: NodeId| children(p).iter().any(|&(_, x)| x == c);
     // The groups a starting cause weighs on: both not ok.
     let weighs_on = |id: NodeId| -> Vec<NodeId> {
         if a.status(id) == Status::Ok {
@@ -191,25 +203,22 @@ fn forest(topo: &Topology, a: &Assessment, ascii: bool) -> Forest {
     };
     // A starting cause with nothing on its chain goes beside the first
     // group it weighs on that has no such neighbour yet.
-    let mut beside: Vec<Option<NodeId>> = vec![None; n];
-    let mut joined: Vec<Option<NodeId>> = vec![None; n];
+    let mut beside: HashMap<NodeId, NodeId> = HashMap::new();
+    let mut joined: HashMap<NodeId, NodeId> = HashMap::new();
     for &r in &roots {
-        if !children[r.index()].is_empty() {
+        if !children(r).is_empty() {
             continue;
         }
-        if let Some(g) = weighs_on(r)
-            .into_iter()
-            .find(|g| beside[g.index()].is_none())
-        {
-            beside[g.index()] = Some(r);
-            joined[r.index()] = Some(g);
+        if let Some(g) = weighs_on(r).into_iter().find(|g| !beside.contains_key(g)) {
+            beside.insert(g, r);
+            joined.insert(r, g);
         }
     }
     // Breadth-first, so a cap keeps the layers nearest the causes.
     let mut order: Vec<(NodeId, usize, Option<usize>, Option<usize>)> = Vec::new();
     let mut queue: std::collections::VecDeque<(NodeId, usize, Option<usize>)> = roots
         .iter()
-        .filter(|r| joined[r.index()].is_none())
+        .filter(|r| !joined.contains_key(r))
         .map(|&r| (r, 0, None))
         .collect();
     while let Some((id, depth, parent)) = queue.pop_front() {
@@ -218,12 +227,12 @@ fn forest(topo: &Topology, a: &Assessment, ascii: bool) -> Forest {
         }
         let me = order.len();
         order.push((id, depth, parent, None));
-        if let Some(r) = beside[id.index()]
+        if let Some(&r) = beside.get(&id)
             && order.len() < MAX_NODES
         {
             order.push((r, depth, None, Some(me)));
         }
-        for &c in &children[id.index()] {
+        for &(_, c) in children(id) {
             queue.push_back((c, depth + 1, Some(me)));
         }
     }
@@ -240,8 +249,8 @@ fn forest(topo: &Topology, a: &Assessment, ascii: bool) -> Forest {
                 a.origin(topo, id).map(|o| {
                     let unjoined = weighs_on(id)
                         .into_iter()
-                        .filter(|&g| Some(g) != joined[id.index()])
-                        .filter(|g| !children[id.index()].contains(g))
+                        .filter(|g| joined.get(&id) != Some(g))
+                        .filter(|&g| !has_child(id, g))
                         .map(|g| crate::text::inert(topo.id(g)).into_owned())
                         .collect();
                     (origin_tag(o), unjoined)
