@@ -30,9 +30,22 @@ use std::path::PathBuf;
 /// byte-wise, which natural order mostly agrees with: the sort starts from
 /// that order and finds long sorted runs.
 fn natural_order(topo: &Topology) -> Vec<usize> {
-    let mut v: Vec<usize> = (0..topo.services().len()).collect();
+    use crate::text::{natural_cmp, natural_key};
     let s = topo.services();
-    v.sort_by(|&a, &b| crate::text::natural_cmp(&s[a].id, &s[b].id));
+    let mut v: Vec<usize> = (0..s.len()).collect();
+    // Byte keys that sort as `natural_cmp` does (a comparison of two byte
+    // strings is a `memcmp`; `natural_cmp` walks characters), checked
+    // after: any pair out of natural order, and the full sort runs. At
+    // 100,000 services the sort was a sixth of the first frame.
+    let keys: Vec<Vec<u8>> = s.iter().map(|x| natural_key(&x.id)).collect();
+    v.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
+    drop(keys);
+    if !v
+        .windows(2)
+        .all(|w| natural_cmp(&s[w[0]].id, &s[w[1]].id).is_le())
+    {
+        v.sort_by(|&a, &b| natural_cmp(&s[a].id, &s[b].id));
+    }
     v
 }
 
