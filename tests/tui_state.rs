@@ -1506,7 +1506,7 @@ fn a_pair_rebooted_in_two_waves_reads_as_the_worst_wave_not_the_sum() {
 /// The box of a service or group in the graph's layout.
 fn graph_box<'a>(app: &'a App, id: &str) -> &'a blastradius::tui::graph::GBox {
     let node = app.topo().lookup(id).expect("in the topology");
-    app.graph
+    app.graph()
         .find(node)
         .unwrap_or_else(|| panic!("{id} is drawn"))
 }
@@ -1520,7 +1520,7 @@ fn the_graph_joins_a_standing_cause_to_the_group_it_weighs_on() {
     app.update(Action::ShowPane(Pane::Graph));
     let lb2 = graph_box(&app, "lb-secondary");
     let edge = graph_box(&app, "edge-lb");
-    let joined = lb2.joins.map(|i| app.graph.boxes[i].node);
+    let joined = lb2.joins.map(|i| app.graph().boxes[i].node);
     assert_eq!(joined, app.topo().lookup("edge-lb"));
     assert_eq!(lb2.y, edge.y, "on the row of the box it weighs on");
     assert_eq!(
@@ -1555,20 +1555,20 @@ fn the_graph_uses_the_rooms_rows_before_it_scrolls_sideways() {
     for (w, h, all_of_it) in [(200, 50, true), (160, 48, true), (80, 24, false)] {
         app.update(Action::Resize(w, h));
         let pane = app.areas().pane;
-        assert_eq!(app.graph.room.width, pane.width as usize, "{w}x{h}");
+        assert_eq!(app.graph().room.width, pane.width as usize, "{w}x{h}");
         assert!(
-            app.graph.width <= pane.width as usize,
+            app.graph().width <= pane.width as usize,
             "{w}x{h}: no sideways scroll ({} > {})",
-            app.graph.width,
+            app.graph().width,
             pane.width
         );
         assert_eq!(
-            app.graph.height <= pane.height as usize,
+            app.graph().height <= pane.height as usize,
             all_of_it,
             "{w}x{h}: the whole drawing shows"
         );
         assert_eq!(
-            app.graph.labels,
+            app.graph().labels,
             blastradius::tui::graph::Labels::Full,
             "{w}x{h}: ids whole"
         );
@@ -1578,7 +1578,7 @@ fn the_graph_uses_the_rooms_rows_before_it_scrolls_sideways() {
     feed(&mut app, std::iter::repeat_n(Action::Down, 200));
     let (_, sy) = app.graph_scroll;
     let rows = app.areas().pane.height as usize - 1;
-    assert_eq!(sy + rows, app.graph.height, "the last row at the bottom");
+    assert_eq!(sy + rows, app.graph().height, "the last row at the bottom");
     feed(&mut app, std::iter::repeat_n(Action::Right, 5));
     assert_eq!(app.graph_scroll.0, 0, "nothing to the right");
 }
@@ -1606,7 +1606,10 @@ fn marking_starts_the_graph_again_from_its_top_left_corner() {
     let mut app = app_on(wide_topology(), plan, Autosave::Off("test".into()));
     app.update(Action::ShowPane(Pane::Graph));
     let pane = app.areas().pane;
-    assert!(app.graph.width > pane.width as usize, "wider than the pane");
+    assert!(
+        app.graph().width > pane.width as usize,
+        "wider than the pane"
+    );
     feed(&mut app, [Action::Right, Action::Right, Action::Down]);
     assert!(app.graph_scroll.0 > 0 && app.graph_scroll.1 > 0);
     // Mark a leaf from the list: a new drawing, seen from its corner.

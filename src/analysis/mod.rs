@@ -159,6 +159,9 @@ pub(crate) struct Standing {
     /// The standing estate assessed as a plan of its own (every finding
     /// new, every non-ok node hit).
     assessment: Box<Assessment>,
+    /// The services every plan keeps loud (see
+    /// [`crate::checklist::StandingLoud`]), made when first asked for.
+    pub(crate) loud: std::sync::OnceLock<crate::checklist::StandingLoud>,
 }
 
 impl Standing {
@@ -204,6 +207,7 @@ impl Standing {
             status,
             finding_keys,
             assessment: Box::new(a),
+            loud: std::sync::OnceLock::new(),
         }
     }
 

@@ -116,7 +116,10 @@ pub struct App {
     pub impact_rows: Vec<ImpactRow>,
     /// Checklist rows with phase headings (cached from `review`).
     pub check_rows: Vec<CheckRow>,
-    pub graph: graph::Layout,
+    /// Laid out when first shown after a change of plan (see
+    /// [`App::graph`]): at a million services the forest is a tenth of a
+    /// keystroke, and most keystrokes never show the graph.
+    graph: std::cell::OnceCell<graph::Layout>,
 
     pub filter: String,
     pub filtering: bool,
@@ -231,7 +234,7 @@ impl App {
             source,
             impact_rows: Vec::new(),
             check_rows: Vec::new(),
-            graph: graph::Layout::default(),
+            graph: std::cell::OnceCell::new(),
             filter: String::new(),
             filtering: false,
             visible,
@@ -495,6 +498,19 @@ impl App {
 
     /// The graph pane's room at the current size (where it shows when
     /// picked).
+    /// The blast-radius drawing of the current review, laid out on first
+    /// use.
+    pub fn graph(&self) -> &graph::Layout {
+        self.graph.get_or_init(|| {
+            graph::layout(
+                self.topo(),
+                &self.review().assessment,
+                self.theme.sym.glyphs == crate::report::Glyphs::ASCII,
+                self.graph_room(),
+            )
+        })
+    }
+
     fn graph_room(&self) -> graph::Room {
         let pane = layout::areas(self.size.0, self.size.1, self.focus, Pane::Graph).pane;
         graph::Room {
@@ -517,7 +533,10 @@ impl App {
             self.follow_all();
             // The drawing uses the pane's room: trees below each other
             // rather than a sideways scroll. Refitted, it starts at the top.
-            if self.graph.refit(self.graph_room()) {
+            let room = self.graph_room();
+            if let Some(g) = self.graph.get_mut()
+                && g.refit(room)
+            {
                 self.graph_scroll = (0, 0);
             }
             self.clamp_pages();
@@ -602,7 +621,8 @@ impl App {
             Action::Left => self.graph_scroll.0 = self.graph_scroll.0.saturating_sub(8),
             Action::Right => {
                 // Never past the right edge of the drawing.
-                let max = self.graph.width.saturating_sub(self.graph.room.width);
+                let g = self.graph();
+                let max = g.width.saturating_sub(g.room.width);
                 self.graph_scroll.0 = (self.graph_scroll.0 + 8).min(max);
             }
             Action::NextFocus => self.cycle_focus(1),
@@ -843,12 +863,7 @@ impl App {
             }
             self.check_rows.push(CheckRow::Item(i));
         }
-        self.graph = graph::layout(
-            self.topo(),
-            &self.review().assessment,
-            self.theme.sym.glyphs == crate::report::Glyphs::ASCII,
-            self.graph_room(),
-        );
+        self.graph = std::cell::OnceCell::new();
         let rows = self.areas().pane_rows();
         self.move_impact(0, rows);
         self.findings

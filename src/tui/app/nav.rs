@@ -120,8 +120,9 @@ impl App {
             Pane::Graph => {
                 // Never past the last row (the pane keeps one for its
                 // scroll hint).
-                let rows = self.graph.room.height.saturating_sub(1).max(1);
-                let max = self.graph.height.saturating_sub(rows) as isize;
+                let g = self.graph();
+                let rows = g.room.height.saturating_sub(1).max(1);
+                let max = g.height.saturating_sub(rows) as isize;
                 self.graph_scroll.1 = (self.graph_scroll.1 as isize + delta).clamp(0, max) as usize;
             }
         }

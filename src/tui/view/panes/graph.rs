@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 pub(super) fn draw_graph(app: &App, area: Rect, buf: &mut Buffer) {
-    let g = &app.graph;
+    let g = app.graph();
     if g.boxes.is_empty() {
         empty(
             app,
