@@ -83,6 +83,21 @@ impl Session {
         (Session::build(topo, plan, rules, today, named), dropped)
     }
 
+    /// [`Session::open_lenient`], running `side` on the topology on the
+    /// other core meanwhile (the TUI sorts its service list there while
+    /// the estate is walked).
+    pub fn open_lenient_with<R: Send>(
+        topo: Topology,
+        plan: Plan,
+        rules: RuleSet,
+        today: Date,
+        side: impl FnOnce(&Topology) -> R + Send,
+    ) -> (Session, usize, R) {
+        let (plan, named, dropped) = fit(&topo, plan);
+        let (session, r) = Session::build_with(topo, plan, rules, today, named, side);
+        (session, dropped, r)
+    }
+
     fn build(
         topo: Topology,
         plan: Plan,
@@ -90,8 +105,26 @@ impl Session {
         today: Date,
         named: Vec<Named>,
     ) -> Session {
-        let standing = Standing::new(&topo);
-        let review = Review::from_standing(&topo, &standing, &plan, &named, &rules, today);
+        Session::build_with(topo, plan, rules, today, named, |_| ()).0
+    }
+
+    fn build_with<R: Send>(
+        topo: Topology,
+        plan: Plan,
+        rules: RuleSet,
+        today: Date,
+        named: Vec<Named>,
+        side: impl FnOnce(&Topology) -> R + Send,
+    ) -> (Session, R) {
+        let (standing, review, r) = std::thread::scope(|s| {
+            let other = s.spawn(|| side(&topo));
+            let standing = Standing::new(&topo);
+            let review = Review::from_standing(&topo, &standing, &plan, &named, &rules, today);
+            let r = other
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (standing, review, r)
+        });
         let mut s = Session {
             topo: Arc::new(topo),
             plan,
@@ -104,7 +137,7 @@ impl Session {
             live: None,
         };
         s.rewave();
-        s
+        (s, r)
     }
 
     /// Opens a session on changes already resolved against `topo` (the

@@ -645,8 +645,15 @@ fn run_tui(
     };
     // One session, opened once: a restored autosave may name services the
     // topology lost since; those changes are dropped and said.
-    let (session, dropped) =
-        crate::session::Session::open_lenient(topo, plan, rules, Date::today_utc());
+    // The service list's order is sorted on the other core while the
+    // session walks the estate.
+    let (session, dropped, order) = crate::session::Session::open_lenient_with(
+        topo,
+        plan,
+        rules,
+        Date::today_utc(),
+        app::natural_order,
+    );
     if dropped > 0 {
         start.message = Some(format!(
             "{dropped} change(s) of the saved plan no longer fit the topology: dropped"
@@ -655,7 +662,7 @@ fn run_tui(
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(!no_color, t.ascii || env::ascii_only());
     let sources = live_sources(session.topology(), &t.live);
-    let mut app = app::App::on(
+    let mut app = app::App::on_ordered(
         session,
         app::Source {
             path,
@@ -663,6 +670,7 @@ fn run_tui(
         },
         start,
         theme,
+        order,
     );
     if let Some(sources) = sources {
         app = app.with_live(sources);

@@ -29,7 +29,7 @@ use std::path::PathBuf;
 /// O(n log n) comparisons, once per app. Ids in topology order are sorted
 /// byte-wise, which natural order mostly agrees with: the sort starts from
 /// that order and finds long sorted runs.
-fn natural_order(topo: &Topology) -> Vec<usize> {
+pub fn natural_order(topo: &Topology) -> Vec<usize> {
     use crate::text::{natural_cmp, natural_key};
     let s = topo.services();
     let mut v: Vec<usize> = (0..s.len()).collect();
@@ -201,6 +201,18 @@ impl App {
     /// the lock held, what the file held when read, what to tell first).
     pub fn on(session: Session, source: Source, files: persist::Start, theme: Theme) -> App {
         let visible = natural_order(session.topology());
+        App::on_ordered(session, source, files, theme, visible)
+    }
+
+    /// [`App::on`] with the services' [`natural_order`] already sorted.
+    pub fn on_ordered(
+        session: Session,
+        source: Source,
+        files: persist::Start,
+        theme: Theme,
+        visible: Vec<usize>,
+    ) -> App {
+        debug_assert_eq!(visible.len(), session.topology().services().len());
         let mut app = App::with_session(session, source, files.autosave, theme, visible, 0);
         app.autosave_last = files.last;
         app.lock = files.lock;
