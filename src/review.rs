@@ -107,11 +107,14 @@ impl Review {
         let pairs: Vec<(NodeId, crate::plan::Action)> = crate::plan::pairs(changes);
         let planned = crate::plan::also_planned(changes);
         let mut assessment = analysis::assess_from(topo, standing, &pairs, &planned, reference);
-        let loud = standing
-            .loud
-            .get_or_init(|| checklist::StandingLoud::new(topo, |id| standing.status(id)));
-        let alerts = checklist::alert_plan_over(topo, &assessment, loud);
-        debug_assert_eq!(alerts, checklist::alert_plan(topo, &assessment));
+        let alerts = match standing.loud.get() {
+            Some(loud) => {
+                let alerts = checklist::alert_plan_over(topo, &assessment, loud);
+                debug_assert_eq!(alerts, checklist::alert_plan(topo, &assessment));
+                alerts
+            }
+            None => checklist::alert_plan(topo, &assessment),
+        };
         if let Some((silences, label)) = silences {
             assessment.add_findings(topo, silence_findings(topo, &alerts, silences, label));
         }

@@ -368,6 +368,14 @@ impl Session {
     /// The review of the plan as it is, with the live audit when there is
     /// live state.
     fn rebuild(&mut self) {
+        // A session reassessed again and again keeps the standing estate's
+        // loud services once (see `checklist::StandingLoud`); one that is
+        // assessed once (the command line) never pays for them.
+        let topo = &self.topo;
+        let standing = &self.standing;
+        standing
+            .loud
+            .get_or_init(|| crate::checklist::StandingLoud::new(topo, |id| standing.status(id)));
         let silences = self
             .live
             .as_ref()

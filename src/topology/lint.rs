@@ -134,9 +134,73 @@ fn future_tests(topo: &Topology, today: super::Date, out: &mut Vec<Warning>) {
     }
 }
 
+/// Whether any node is left once those with nothing to need or nothing
+/// needing them (through `requires`, hosts and memberships) are peeled
+/// away, again and again: a node on a cycle never is, so when none is
+/// left there is no cycle. Nearly every estate peels away whole, in one
+/// pass over flat arrays, where copying the graph for the component search
+/// cost a million-service `validate` a tenth of its time.
+///
+/// # Complexity
+/// O(nodes + edges).
+fn may_cycle(topo: &Topology) -> bool {
+    use super::Node;
+    let n = topo.node_count();
+    // What each node needs, in the walk's sense: `requires` and `host` of a
+    // service, the members of a group. Flat vectors, not the graph's
+    // linked edge lists: this pass reads every edge of the estate.
+    let needs = |v: NodeId| -> &[NodeId] {
+        match topo.node(v) {
+            Node::Service(s) => &s.requires,
+            Node::Group(g) => &g.members,
+        }
+    };
+    let host = |v: NodeId| topo.as_service(v).and_then(|s| s.host);
+    let mut outs = vec![0u32; n];
+    let mut ins = vec![0u32; n];
+    for v in topo.node_ids() {
+        for &t in needs(v).iter().chain(host(v).iter()) {
+            outs[v.index()] += 1;
+            ins[t.index()] += 1;
+        }
+    }
+    let mut gone = vec![false; n];
+    let mut queue: Vec<NodeId> = topo
+        .node_ids()
+        .filter(|v| outs[v.index()] == 0 || ins[v.index()] == 0)
+        .collect();
+    for v in &queue {
+        gone[v.index()] = true;
+    }
+    let mut left = n - queue.len();
+    let mut peel = |other: NodeId, count: &mut [u32], queue: &mut Vec<NodeId>| {
+        let o = other.index();
+        count[o] -= 1;
+        if !gone[o] && count[o] == 0 {
+            gone[o] = true;
+            left -= 1;
+            queue.push(other);
+        }
+    };
+    while let Some(v) = queue.pop() {
+        for &t in needs(v).iter().chain(host(v).iter()) {
+            peel(t, &mut ins, &mut queue);
+        }
+        for (d, e) in topo.dependents(v) {
+            if e != Edge::Wants {
+                peel(d, &mut outs, &mut queue);
+            }
+        }
+    }
+    left > 0
+}
+
 /// Cycles through `requires` edges (and group membership, since requiring a
 /// group means requiring its members).
 fn cycles(topo: &Topology, out: &mut Vec<Warning>) {
+    if !may_cycle(topo) {
+        return;
+    }
     let g = topo
         .graph()
         .filter_map(|_, ()| Some(()), |_, e| (*e != Edge::Wants).then_some(*e));
@@ -213,6 +277,19 @@ mod tests {
 
     /// A test thread has a 2 MiB stack: a recursion per node of a chain
     /// this long overflows it many times over.
+    /// A layered estate peels away whole, so the component search never
+    /// runs; one cycle anywhere keeps it.
+    #[test]
+    fn peeling_finds_no_cycle_in_a_layered_estate_and_keeps_a_real_one() {
+        let g = crate::testgen::generate(2000, 5);
+        let t = crate::topology::load("gen", &g.toml).unwrap();
+        assert!(!super::may_cycle(&t));
+        let text = "[topology]\nname = \"c\"\n[services.a]\nrequires = [\"b\"]\n[services.b]\nrequires = [\"c\"]\n[services.c]\nrequires = [\"a\"]\n[services.d]\nrequires = [\"a\"]\n";
+        let t = crate::topology::load("c", text).unwrap();
+        assert!(super::may_cycle(&t));
+        assert!(super::lint(&t).iter().any(|w| w.kind == "requires-cycle"));
+    }
+
     #[test]
     fn a_130k_deep_requires_chain_is_linted_without_recursion() {
         let t = chain(130_000, false);
