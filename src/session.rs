@@ -368,9 +368,10 @@ impl Session {
     /// The review of the plan as it is, with the live audit when there is
     /// live state.
     fn rebuild(&mut self) {
-        // A session reassessed again and again keeps the standing estate's
-        // loud services once (see `checklist::StandingLoud`); one that is
-        // assessed once (the command line) never pays for them.
+        // A session reassessed (the TUI's keys, live observations) keeps
+        // the standing estate's loud services once (see
+        // `checklist::StandingLoud`); one only opened (`check` without
+        // `--live`) never pays for them.
         let topo = &self.topo;
         let standing = &self.standing;
         standing

@@ -68,7 +68,47 @@ pub struct AlertPlan {
 /// `down` is not planned work, so its alerts are never silenced; and an entry
 /// point stays loud even when it is itself rebooted, since users feel it.
 pub fn alert_plan(topo: &Topology, a: &Assessment) -> AlertPlan {
-    alert_plan_sets(topo, a)
+    let n = topo.services().len();
+    let mut silence = vec![false; n];
+    let mut loud = vec![false; n];
+    // Each group's members are marked once, however many of them change.
+    let mut group_done = vec![false; topo.groups().len()];
+    for (id, action) in a.changes(topo) {
+        if action.is_planned() && topo.as_service(id).is_some_and(|s| s.users.is_none()) {
+            silence[id.index()] = true;
+        }
+        for &g in topo.groups_of(id) {
+            let gi = g.index() - n;
+            if std::mem::replace(&mut group_done[gi], true) {
+                continue;
+            }
+            if let Some(group) = topo.as_group(g) {
+                for &m in &group.members {
+                    loud[m.index()] = true;
+                }
+            }
+        }
+    }
+    for (i, loud) in loud.iter_mut().enumerate() {
+        if a.status(topo.service_id(i)) != Status::Ok {
+            *loud = true;
+        }
+    }
+    for &e in topo.entry_points() {
+        loud[e.index()] = true;
+    }
+    // Only the services named are read: at 100,000 services a pass over
+    // all of them costs more than the rest of the plan.
+    let mut plan = AlertPlan::default();
+    for i in 0..n {
+        let id = topo.service_id(i);
+        if silence[i] {
+            plan.silence.push(topo.id(id).to_string());
+        } else if loud[i] {
+            plan.keep_loud.push(topo.id(id).to_string());
+        }
+    }
+    plan
 }
 
 /// The services every plan on an estate keeps loud: those not `ok` before
@@ -160,50 +200,6 @@ pub(crate) fn alert_plan_over(topo: &Topology, a: &Assessment, base: &StandingLo
                 plan.keep_loud.push(topo.id(id).to_string());
             }
             j += 1;
-        }
-    }
-    plan
-}
-
-fn alert_plan_sets(topo: &Topology, a: &Assessment) -> AlertPlan {
-    let n = topo.services().len();
-    let mut silence = vec![false; n];
-    let mut loud = vec![false; n];
-    // Each group's members are marked once, however many of them change.
-    let mut group_done = vec![false; topo.groups().len()];
-    for (id, action) in a.changes(topo) {
-        if action.is_planned() && topo.as_service(id).is_some_and(|s| s.users.is_none()) {
-            silence[id.index()] = true;
-        }
-        for &g in topo.groups_of(id) {
-            let gi = g.index() - n;
-            if std::mem::replace(&mut group_done[gi], true) {
-                continue;
-            }
-            if let Some(group) = topo.as_group(g) {
-                for &m in &group.members {
-                    loud[m.index()] = true;
-                }
-            }
-        }
-    }
-    for (i, loud) in loud.iter_mut().enumerate() {
-        if a.status(topo.service_id(i)) != Status::Ok {
-            *loud = true;
-        }
-    }
-    for &e in topo.entry_points() {
-        loud[e.index()] = true;
-    }
-    // Only the services named are read: at 100,000 services a pass over
-    // all of them costs more than the rest of the plan.
-    let mut plan = AlertPlan::default();
-    for i in 0..n {
-        let id = topo.service_id(i);
-        if silence[i] {
-            plan.silence.push(topo.id(id).to_string());
-        } else if loud[i] {
-            plan.keep_loud.push(topo.id(id).to_string());
         }
     }
     plan

@@ -410,7 +410,8 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
     let mut warned = false;
     let mut out = String::new();
     let mut err = String::new();
-    for path in &a.topologies {
+    for (at, path) in a.topologies.iter().enumerate() {
+        let last = at + 1 == a.topologies.len();
         let name = path.display().to_string();
         // Read once: the tables it opens say what it is.
         let loaded = crate::fsutil::read_text_file(path)
@@ -489,9 +490,12 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                 out.push_str(&warning_lines);
                 out.push_str(&standing_lines);
                 out.push_str(&exposure_lines);
-                // The process ends soon: the estate's memory is not handed
-                // back piece by piece.
-                std::mem::forget((t, st));
+                // After the last file the process ends: its estate's memory
+                // is not handed back piece by piece. Earlier files' are, or
+                // `validate topologies/*.toml` would hold them all.
+                if last {
+                    std::mem::forget((t, st));
+                }
             }
         }
     }
