@@ -448,16 +448,19 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                 // single points (the entry point itself), so these inform
                 // and do not count as risks for --strict.
                 let st = crate::analysis::Standing::new(&t);
+                crate::text::phase("TMP standing");
                 let ((warnings, warning_lines), (risk, standing, standing_lines), exposure_lines) =
                     std::thread::scope(|s| {
                         let side = s.spawn(|| {
                             let warnings = topology::lint(&t);
+                            crate::text::phase("TMP lint");
                             let mut lines = String::new();
                             for w in &warnings {
                                 push_finding_line(&mut lines, "warning", w.kind, &w.message);
                             }
                             let (risk, standing) =
                                 crate::analysis::standing_risks_of(&t, &st, today);
+                            crate::text::phase("TMP risks");
                             let mut slines = String::new();
                             for w in &standing {
                                 push_finding_line(&mut slines, "standing", w.kind, &w.message);
@@ -465,10 +468,12 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                             ((warnings.len(), lines), (risk, standing.len(), slines))
                         });
                         let exposed = crate::analysis::standing_exposure_of(&t, &st);
+                        crate::text::phase("TMP exposed");
                         let mut lines = String::new();
                         for (kind, message) in report::standing_exposure_lines(&t, &exposed) {
                             push_finding_line(&mut lines, "standing", kind, &message);
                         }
+                        crate::text::phase("TMP exposure lines");
                         let (w, r) = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
                         (w, r, lines)
                     });

@@ -41,14 +41,17 @@ fn slots(size: usize) -> Vec<Slot> {
     // Advised before the first touch, so that the pages come huge.
     #[cfg(target_os = "linux")]
     if size * std::mem::size_of::<Slot>() >= 4 << 20 {
-        // SAFETY: the range is the vector's own allocation; MADV_HUGEPAGE
-        // only advises the kernel and changes no contents.
+        // `madvise` wants a page-aligned start, and the allocator's block
+        // starts just past its header: the range is taken from the page
+        // the block starts in (the allocator's own mapping; advice changes
+        // no contents). Unaligned, the call failed and no page came huge.
+        let start = v.as_ptr() as usize;
+        let aligned = start & !(4095);
+        let len = size * std::mem::size_of::<Slot>() + (start - aligned);
+        // SAFETY: the range lies in the mapping that holds the vector's
+        // allocation; MADV_HUGEPAGE only advises the kernel.
         unsafe {
-            libc::madvise(
-                v.as_ptr() as *mut libc::c_void,
-                size * std::mem::size_of::<Slot>(),
-                libc::MADV_HUGEPAGE,
-            );
+            libc::madvise(aligned as *mut libc::c_void, len, libc::MADV_HUGEPAGE);
         }
     }
     v.resize(size, FREE);
