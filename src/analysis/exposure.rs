@@ -519,12 +519,12 @@ const SLICE_BYTES: usize = 64 << 20;
 /// and those of the union over all candidates.
 ///
 /// # Complexity
-/// O((nodes + edges) · ⌈k/64⌉) for k entry points; memory at most
-/// [`SLICE_BYTES`] for the bits.
+/// O(nodes + edges), plus O((c + e) · ⌈k/64⌉) for k entry points and the
+/// c components whose failure reaches one, with their e edges; memory at
+/// most [`SLICE_BYTES`] for the bits.
 fn stakes(g: &Reach<'_>) -> (Vec<u64>, u64) {
     let k = g.weights.len();
     let words = k.div_ceil(64);
-    let per = (SLICE_BYTES / 8 / g.ncomp.max(1)).clamp(1, words);
     // The condensed graph, built once for every slice of bits: each
     // component's entry points, and the distinct other components its
     // members' edges reach (Tarjan numbered those first: their bits are
@@ -550,23 +550,50 @@ fn stakes(g: &Reach<'_>) -> (Vec<u64>, u64) {
     down.sort_unstable();
     down.dedup();
     let (down_at, down) = csr(g.ncomp, down.iter().copied());
+    // Only the components whose failure reaches an entry point carry bits
+    // (a row of zeros weighs nothing): in an estate of redundant groups a
+    // failure stops at the first group, so they are few, and their rows
+    // fit in one slice where every component's took ten.
+    let mut row = vec![NONE; g.ncomp];
+    let mut rows = 0u32;
+    for c in 0..g.ncomp {
+        let reaches = entries_at[c] < entries_at[c + 1]
+            || down[down_at[c] as usize..down_at[c + 1] as usize]
+                .iter()
+                .any(|&dc| row[dc as usize] != NONE);
+        if reaches {
+            row[c] = rows;
+            rows += 1;
+        }
+    }
+    let rows = rows as usize;
+    let per = (SLICE_BYTES / 8 / rows.max(1)).clamp(1, words.max(1));
     let mut stake = vec![0u64; g.candidates.len()];
     let mut union = 0u64;
-    let mut bits = vec![0u64; g.ncomp * per];
+    let mut bits = vec![0u64; rows * per];
     for w0 in (0..words).step_by(per) {
         let w1 = (w0 + per).min(words);
         let cw = w1 - w0;
         bits.iter_mut().for_each(|b| *b = 0);
         for c in 0..g.ncomp {
+            let rc = row[c];
+            if rc == NONE {
+                continue;
+            }
+            let rc = rc as usize * per;
             for &e in &entries[entries_at[c] as usize..entries_at[c + 1] as usize] {
                 if (e as usize / 64) >= w0 && (e as usize / 64) < w1 {
-                    bits[c * per + e as usize / 64 - w0] |= 1 << (e % 64);
+                    bits[rc + e as usize / 64 - w0] |= 1 << (e % 64);
                 }
             }
             for &dc in &down[down_at[c] as usize..down_at[c + 1] as usize] {
-                let dc = dc as usize;
+                let rd = row[dc as usize];
+                if rd == NONE {
+                    continue;
+                }
+                let rd = rd as usize * per;
                 for w in 0..cw {
-                    bits[c * per + w] |= bits[dc * per + w];
+                    bits[rc + w] |= bits[rd + w];
                 }
             }
         }
@@ -584,9 +611,13 @@ fn stakes(g: &Reach<'_>) -> (Vec<u64>, u64) {
         };
         let mut all = vec![0u64; cw];
         for (i, &c) in g.candidates.iter().enumerate() {
-            let row = &bits[g.comp[c as usize] as usize * per..][..cw];
-            stake[i] += weigh(row);
-            for (a, &x) in all.iter_mut().zip(row) {
+            let rc = row[g.comp[c as usize] as usize];
+            if rc == NONE {
+                continue;
+            }
+            let bits = &bits[rc as usize * per..][..cw];
+            stake[i] += weigh(bits);
+            for (a, &x) in all.iter_mut().zip(bits) {
                 *a |= x;
             }
         }

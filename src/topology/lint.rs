@@ -134,65 +134,43 @@ fn future_tests(topo: &Topology, today: super::Date, out: &mut Vec<Warning>) {
     }
 }
 
-/// Whether any node is left once those with nothing to need or nothing
-/// needing them (through `requires`, hosts and memberships) are peeled
-/// away, again and again: a node on a cycle never is, so when none is
-/// left there is no cycle. Nearly every estate peels away whole, in one
-/// pass over flat arrays, where copying the graph for the component search
-/// cost a million-service `validate` a tenth of its time.
+/// Whether any node is left once those that need nothing (through
+/// `requires`, hosts and memberships) are peeled away, again and again
+/// (Kahn's order): a node on a cycle never is, so when none is left there
+/// is no cycle. Nearly every estate peels away whole. The pass reads only
+/// the flat dependents arrays and one counter per node: going through each
+/// service's own lists, in the peeling's order, cost a million-service
+/// `validate` a quarter of a second in cache misses.
 ///
 /// # Complexity
 /// O(nodes + edges).
 fn may_cycle(topo: &Topology) -> bool {
-    use super::Node;
     let n = topo.node_count();
-    // What each node needs, in the walk's sense: `requires` and `host` of a
-    // service, the members of a group. Flat vectors, not the graph's
-    // linked edge lists: this pass reads every edge of the estate.
-    let needs = |v: NodeId| -> &[NodeId] {
-        match topo.node(v) {
-            Node::Service(s) => &s.requires,
-            Node::Group(g) => &g.members,
-        }
-    };
-    let host = |v: NodeId| topo.as_service(v).and_then(|s| s.host);
-    let mut outs = vec![0u32; n];
-    let mut ins = vec![0u32; n];
-    for v in topo.node_ids() {
-        for &t in needs(v).iter().chain(host(v).iter()) {
-            outs[v.index()] += 1;
-            ins[t.index()] += 1;
-        }
-    }
-    let mut gone = vec![false; n];
-    let mut queue: Vec<NodeId> = topo
-        .node_ids()
-        .filter(|v| outs[v.index()] == 0 || ins[v.index()] == 0)
-        .collect();
-    for v in &queue {
-        gone[v.index()] = true;
-    }
-    let mut left = n - queue.len();
-    let mut peel = |other: NodeId, count: &mut [u32], queue: &mut Vec<NodeId>| {
-        let o = other.index();
-        count[o] -= 1;
-        if !gone[o] && count[o] == 0 {
-            gone[o] = true;
-            left -= 1;
-            queue.push(other);
-        }
-    };
-    while let Some(v) = queue.pop() {
-        for &t in needs(v).iter().chain(host(v).iter()) {
-            peel(t, &mut ins, &mut queue);
-        }
-        for (d, e) in topo.dependents(v) {
+    // How many nodes each node needs, in the walk's sense: every edge but
+    // `wants`, counted from the side of what is needed.
+    let mut needs = vec![0u32; n];
+    for t in topo.node_ids() {
+        for (d, e) in topo.dependents(t) {
             if e != Edge::Wants {
-                peel(d, &mut outs, &mut queue);
+                needs[d.index()] += 1;
             }
         }
     }
-    left > 0
+    let mut queue: Vec<NodeId> = topo.node_ids().filter(|v| needs[v.index()] == 0).collect();
+    let mut peeled = 0;
+    while let Some(v) = queue.pop() {
+        peeled += 1;
+        for (d, e) in topo.dependents(v) {
+            if e != Edge::Wants {
+                let c = &mut needs[d.index()];
+                *c -= 1;
+                if *c == 0 {
+                    queue.push(d);
+                }
+            }
+        }
+    }
+    peeled < n
 }
 
 /// Cycles through `requires` edges (and group membership, since requiring a
@@ -288,6 +266,20 @@ mod tests {
         let t = crate::topology::load("c", text).unwrap();
         assert!(super::may_cycle(&t));
         assert!(super::lint(&t).iter().any(|w| w.kind == "requires-cycle"));
+        // Through a group: requiring a group is requiring its members.
+        let text = "[topology]\nname = \"c\"\n[services.a]\nrequires = [\"pool\"]\n[services.b]\nrequires = [\"a\"]\n[services.c]\n[groups.pool]\nmembers = [\"b\", \"c\"]\nmin_up = 1\n";
+        let t = crate::topology::load("c", text).unwrap();
+        assert!(super::may_cycle(&t));
+        assert!(super::lint(&t).iter().any(|w| w.kind == "requires-cycle"));
+        // `wants` never closes a cycle; a host is a `requires`.
+        let text = "[topology]\nname = \"c\"\n[services.a]\nwants = [\"b\"]\n[services.b]\nrequires = [\"a\"]\n[services.h]\nrequires = [\"g\"]\n[services.g]\nhost = \"h\"\n";
+        let t = crate::topology::load("c", text).unwrap();
+        let cycles: Vec<Warning> = super::lint(&t)
+            .into_iter()
+            .filter(|w| w.kind == "requires-cycle")
+            .collect();
+        assert_eq!(cycles.len(), 1, "{cycles:?}");
+        assert_eq!(cycles[0].subjects, ["g", "h"]);
     }
 
     #[test]
