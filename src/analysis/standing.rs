@@ -33,28 +33,38 @@ pub(crate) fn standing_risks_of(
         if status == Status::Ok {
             continue;
         }
-        let why = if a.chain(id).len() > 1 {
-            format!(
-                " ({})",
-                crate::words::chain_text(topo, a, id, crate::words::Glyphs::ASCII)
-            )
-        } else {
-            " (its state)".to_string()
-        };
-        let users = s
-            .users
-            .filter(|_| matches!(status, Status::Down | Status::Degraded))
-            .map(|u| format!(", {} of users", crate::text::percent(u)))
-            .unwrap_or_default();
         let (kind, word) = match status {
             Status::Down => ("already-down", "is down"),
             Status::Degraded => ("already-degraded", "is degraded"),
             _ => ("already-at-risk", "has no spare left"),
         };
+        // One buffer per message: a million-service estate has a hundred
+        // thousand of them.
+        let mut message = String::with_capacity(96);
+        message.push('`');
+        message.push_str(&s.id);
+        message.push_str("` ");
+        message.push_str(word);
+        message.push_str(" before any change");
+        if let Some(u) = s
+            .users
+            .filter(|_| matches!(status, Status::Down | Status::Degraded))
+        {
+            message.push_str(", ");
+            message.push_str(&crate::text::percent(u));
+            message.push_str(" of users");
+        }
+        if a.next_step(id).is_some() {
+            message.push_str(" (");
+            crate::words::push_chain_text(&mut message, topo, a, id, crate::words::Glyphs::ASCII);
+            message.push(')');
+        } else {
+            message.push_str(" (its state)");
+        }
         out.push(Warning {
             kind,
             subjects: vec![s.id.clone()],
-            message: format!("`{}` {word} before any change{users}{why}", s.id),
+            message,
         });
     }
     for f in &a.findings {
@@ -91,36 +101,49 @@ pub(crate) fn standing_risks_of(
                 ),
             });
         }
-        let untested = match g.last_tested {
-            None => Some("has never been tested".to_string()),
-            Some(d) if d > today => Some(format!(
-                "was \"last tested\" on {d}, a date in the future: counted as untested"
-            )),
+        if g.members.len() < 2 {
+            continue;
+        }
+        use std::fmt::Write as _;
+        let mut message = String::with_capacity(96);
+        message.push_str("the failover of `");
+        message.push_str(&g.id);
+        message.push_str("` ");
+        match g.last_tested {
+            None => message.push_str("has never been tested"),
+            Some(d) if d > today => {
+                let _ = write!(
+                    message,
+                    "was \"last tested\" on {d}, a date in the future: counted as untested"
+                );
+            }
             Some(d) => {
                 let days = today.days_since_epoch() - d.days_since_epoch();
-                (days > max_age)
-                    .then(|| format!("was last tested on {d}, {days} days ago (policy: {max_age})"))
+                if days <= max_age {
+                    continue;
+                }
+                let _ = write!(
+                    message,
+                    "was last tested on {d}, {days} days ago (policy: {max_age})"
+                );
             }
-        };
-        if let Some(why) = untested
-            && g.members.len() > 1
-        {
-            out.push(Warning {
-                kind: "failover-untested",
-                subjects: vec![g.id.clone()],
-                message: format!("the failover of `{}` {why}", g.id),
-            });
         }
+        out.push(Warning {
+            kind: "failover-untested",
+            subjects: vec![g.id.clone()],
+            message,
+        });
     }
     for s in topo.services() {
         if s.monitored == Some(false) {
+            let mut message = String::with_capacity(s.id.len() + 56);
+            message.push('`');
+            message.push_str(&s.id);
+            message.push_str("` is not monitored: if it fails, no alert tells anyone");
             out.push(Warning {
                 kind: "unmonitored",
                 subjects: vec![s.id.clone()],
-                message: format!(
-                    "`{}` is not monitored: if it fails, no alert tells anyone",
-                    s.id
-                ),
+                message,
             });
         }
     }

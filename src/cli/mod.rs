@@ -441,41 +441,40 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
             Ok(None) => {}
             Ok(Some(t)) => {
                 crate::text::phase("loaded");
-                // One standing walk; then the lint and the standing risks,
-                // each with its lines, on one core, and the single points
-                // of failure (what one failure would take down today) with
-                // theirs on the other. Every estate with an entry point has
-                // single points (the entry point itself), so these inform
-                // and do not count as risks for --strict.
-                let st = crate::analysis::Standing::new(&t);
-                crate::text::phase("TMP standing");
+                // Three analyses on the two cores: the lint (which needs no
+                // walk) from the start; the one standing walk, then the
+                // standing risks beside the single points of failure (what
+                // one failure would take down today), each with its lines.
+                // Every estate with an entry point has single points (the
+                // entry point itself), so these inform and do not count as
+                // risks for --strict.
+                let walked = std::sync::OnceLock::new();
                 let ((warnings, warning_lines), (risk, standing, standing_lines), exposure_lines) =
                     std::thread::scope(|s| {
-                        let side = s.spawn(|| {
+                        let linted = s.spawn(|| {
                             let warnings = topology::lint(&t);
-                            crate::text::phase("TMP lint");
                             let mut lines = String::new();
                             for w in &warnings {
                                 push_finding_line(&mut lines, "warning", w.kind, &w.message);
                             }
-                            let (risk, standing) =
-                                crate::analysis::standing_risks_of(&t, &st, today);
-                            crate::text::phase("TMP risks");
-                            let mut slines = String::new();
-                            for w in &standing {
-                                push_finding_line(&mut slines, "standing", w.kind, &w.message);
-                            }
-                            ((warnings.len(), lines), (risk, standing.len(), slines))
+                            (warnings.len(), lines)
                         });
-                        let exposed = crate::analysis::standing_exposure_of(&t, &st);
-                        crate::text::phase("TMP exposed");
+                        let st = walked.get_or_init(|| crate::analysis::Standing::new(&t));
+                        let t = &t;
+                        let judged = s.spawn(move || {
+                            let (risk, standing) = crate::analysis::standing_risks_of(t, st, today);
+                            let mut lines = String::new();
+                            for w in &standing {
+                                push_finding_line(&mut lines, "standing", w.kind, &w.message);
+                            }
+                            (risk, standing.len(), lines)
+                        });
+                        let exposed = crate::analysis::standing_exposure_of(t, st);
                         let mut lines = String::new();
-                        for (kind, message) in report::standing_exposure_lines(&t, &exposed) {
+                        for (kind, message) in report::standing_exposure_lines(t, &exposed) {
                             push_finding_line(&mut lines, "standing", kind, &message);
                         }
-                        crate::text::phase("TMP exposure lines");
-                        let (w, r) = side.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-                        (w, r, lines)
+                        (join(linted), join(judged), lines)
                     });
                 crate::text::phase("linted and judged");
                 warned |= warnings > 0 || standing > 0;
@@ -499,7 +498,7 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                 // is not handed back piece by piece. Earlier files' are, or
                 // `validate topologies/*.toml` would hold them all.
                 if last {
-                    std::mem::forget((t, st));
+                    std::mem::forget((t, walked));
                 }
             }
         }
@@ -515,6 +514,11 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
     } else {
         exit::OK
     })
+}
+
+/// What a scoped thread returned, or its panic carried on.
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 /// `  what[kind]: message` and a newline, the message made inert.
