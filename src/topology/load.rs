@@ -94,9 +94,16 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
     // at their members.
     let (index, colliding) = c.index(&raw_services, &raw_groups);
     crate::text::phase("load: indexed");
-    let (groups, group_errors) = per_core(&raw_groups, &src, |c, _, (id, g)| {
-        c.group(&index, raw_services.len(), id.get_ref(), g.get_ref())
-    });
+    let (groups, group_errors) = per_core(
+        &raw_groups,
+        &src,
+        |_, (_, g)| {
+            for m in g.get_ref().members.get_ref() {
+                index.prefetch(m.get_ref());
+            }
+        },
+        |c, _, (id, g), ()| c.group(&index, raw_services.len(), id.get_ref(), g.get_ref()),
+    );
     // Each group's members sorted, so that "does this service require a
     // group it is in" is a binary search, not a scan of a million members
     // for each of a million services.
@@ -114,17 +121,41 @@ pub fn load(name: &str, text: &str) -> Result<Topology, LoadError> {
         sorted_members: &sorted_members,
         services: raw_services.len(),
     };
-    let (services, errors) = per_core(&raw_services, &src, |c, at, (id, svc)| {
-        let read;
-        let svc = match svc.get_ref() {
-            ServiceEntry::Parsed(svc) => &**svc,
-            ServiceEntry::Text(table) => {
-                read = fast::service(text, table.clone());
-                &read
+    // Each service is read from its text one ahead of its check, and the
+    // slots of the ids it names fetched meanwhile (the text of the one
+    // after it, too).
+    let (services, errors) = per_core(
+        &raw_services,
+        &src,
+        |at, (_, svc)| {
+            if let Some((_, ServiceEntry::Text(t))) =
+                raw_services.get(at + 1).map(|(k, e)| (k, e.get_ref()))
+            {
+                ids::prefetch(text[t.start..].as_ptr());
             }
-        };
-        c.service(&names, at, id.get_ref(), svc)
-    });
+            let read = match svc.get_ref() {
+                ServiceEntry::Parsed(_) => None,
+                ServiceEntry::Text(table) => Some(fast::service(text, table.clone())),
+            };
+            if let Some(svc) = &read {
+                for r in svc.requires.iter().chain(svc.wants.iter()) {
+                    index.prefetch(r.id);
+                }
+                if let Some(h) = &svc.host {
+                    index.prefetch(h.get_ref());
+                }
+            }
+            read
+        },
+        |c, at, (id, svc), read| {
+            let svc = match (svc.get_ref(), &read) {
+                (ServiceEntry::Parsed(svc), _) => &**svc,
+                (ServiceEntry::Text(_), Some(read)) => read,
+                (ServiceEntry::Text(_), None) => unreachable!("a table's text is read ahead"),
+            };
+            c.service(&names, at, id.get_ref(), svc)
+        },
+    );
     c.errors.extend(errors);
     c.errors.extend(group_errors);
     crate::text::phase("load: checked");
@@ -176,21 +207,29 @@ const PER_CORE_MIN: usize = 2048;
 ///
 /// The results are written in place into one vector: a million services
 /// built in parts and then joined were, for a moment, held twice.
-fn per_core<'a, T: Sync, R: Send>(
+///
+/// Each item is first made ready by `ready`, one item ahead of `f`: what
+/// `ready` starts fetching (the slots of the ids an item names) arrives
+/// while `f` works on the item before.
+fn per_core<'a, T: Sync, P, R: Send>(
     items: &'a [T],
     src: &Source<'_>,
-    f: impl Fn(&mut Checker<'_, '_>, usize, &'a T) -> R + Sync,
+    ready: impl Fn(usize, &'a T) -> P + Sync,
+    f: impl Fn(&mut Checker<'_, '_>, usize, &'a T, P) -> R + Sync,
 ) -> (Vec<R>, Vec<Diagnostic>) {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let runs = cores.min(items.len() / PER_CORE_MIN).max(1);
     let size = items.len().div_ceil(runs).max(1);
     let mut out: Vec<R> = Vec::with_capacity(items.len());
     let slots = &mut out.spare_capacity_mut()[..items.len()];
-    let f = &f;
+    let (f, ready) = (&f, &ready);
     let run = |first: usize, run: &'a [T], slots: &mut [std::mem::MaybeUninit<R>]| {
         let mut c = Checker::new(src);
+        let mut next = run.first().map(|item| ready(first, item));
         for (k, (item, slot)) in run.iter().zip(slots.iter_mut()).enumerate() {
-            slot.write(f(&mut c, first + k, item));
+            let this = next.take().expect("made ready one item ahead");
+            next = run.get(k + 1).map(|item| ready(first + k + 1, item));
+            slot.write(f(&mut c, first + k, item, this));
         }
         c.errors
     };
@@ -378,11 +417,29 @@ impl<'s, 'a> Checker<'s, 'a> {
     ) -> (IdTable<'r>, IdMap<'r>) {
         let mut index = IdTable::with_capacity(services.len() + groups.len());
         let mut colliding = IdMap::default();
+        // The ids lie all over the text and their slots all over the
+        // table: each is fetched a few entries ahead, the id's text first
+        // and then (once it is there to hash) its slot.
+        let ids: Vec<&'r str> = services
+            .iter()
+            .map(|(id, _)| id.get_ref().as_ref())
+            .chain(groups.iter().map(|(id, _)| id.get_ref().as_ref()))
+            .collect();
+        let ahead = |index: &IdTable<'r>, i: usize| {
+            if let Some(id) = ids.get(i + 16) {
+                ids::prefetch(id.as_ptr());
+            }
+            if let Some(id) = ids.get(i + 8) {
+                index.prefetch(id);
+            }
+        };
         for (i, (id, _)) in services.iter().enumerate() {
+            ahead(&index, i);
             self.check_id(id, "service");
             index.insert(id.get_ref().as_ref(), NodeId(i as u32));
         }
         for (i, (id, _)) in groups.iter().enumerate() {
+            ahead(&index, services.len() + i);
             self.check_id(id, "group");
             if index.contains_key(id.get_ref().as_ref()) {
                 self.error(

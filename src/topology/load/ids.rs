@@ -114,6 +114,15 @@ impl<'t> IdTable<'t> {
         }
     }
 
+    /// Hints that `id` is about to be looked up or inserted: its slot is
+    /// fetched into the cache while other work goes on. A lookup lands
+    /// anywhere in a table of tens of megabytes, and waiting for each in
+    /// turn was most of the time of indexing a million ids.
+    pub fn prefetch(&self, id: &str) {
+        let i = hash(id) as usize & self.mask();
+        prefetch(self.slots.as_ptr().wrapping_add(i).cast());
+    }
+
     pub fn get(&self, id: &str) -> Option<NodeId> {
         let (i, _) = self.find(id);
         let n = self.slots[i].node;
@@ -182,6 +191,19 @@ impl<'t> IdTable<'t> {
             .filter(|s| s.node != EMPTY)
             .map(|s| self.key_of(s))
     }
+}
+
+/// Asks the processor to bring the cache line at `p` in; only a hint,
+/// whatever `p` is (nothing is read through it).
+pub(super) fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads no memory the program sees and cannot fault,
+    // whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 #[cfg(test)]
