@@ -408,7 +408,9 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
     let today = parse_today(a.today.as_deref())?;
     let mut failed = false;
     let mut warned = false;
-    let mut out = String::new();
+    // The report in parts, written one after the other: a million-service
+    // estate's lines are tens of megabytes, not copied again into one.
+    let mut out: Vec<String> = Vec::new();
     let mut err = String::new();
     for (at, path) in a.topologies.iter().enumerate() {
         let last = at + 1 == a.topologies.len();
@@ -425,7 +427,7 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
             });
         if let Ok(None) = loaded {
             match validate_plan(path, a.allow_outside) {
-                Ok(line) => out.push_str(&line),
+                Ok(line) => out.push(line),
                 Err(e) => {
                     failed = true;
                     err.push_str(&format!("{e}\n\n"));
@@ -449,61 +451,64 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                 // entry point itself), so these inform and do not count as
                 // risks for --strict.
                 let walked = std::sync::OnceLock::new();
-                let ((warnings, warning_lines), (risk, standing, standing_lines), exposure_lines) =
-                    std::thread::scope(|s| {
-                        let linted = s.spawn(|| {
-                            let warnings = topology::lint(&t);
-                            let mut lines = String::new();
-                            for w in &warnings {
-                                push_finding_line(&mut lines, "warning", w.kind, &w.message);
-                            }
-                            (warnings.len(), lines)
-                        });
-                        let st = walked.get_or_init(|| crate::analysis::Standing::new(&t));
-                        let t = &t;
-                        let judged = s.spawn(move || {
-                            let (risk, standing) = crate::analysis::standing_risks_of(t, st, today);
-                            let mut lines = String::new();
-                            for w in &standing {
-                                push_finding_line(&mut lines, "standing", w.kind, &w.message);
-                            }
-                            (risk, standing.len(), lines)
-                        });
-                        let exposed = crate::analysis::standing_exposure_of(t, st);
+                let (
+                    (warnings, warning_lines),
+                    (risk, standing, standing_lines),
+                    (exposed, exposure_lines),
+                ) = std::thread::scope(|s| {
+                    let linted = s.spawn(|| {
+                        let warnings = topology::lint(&t);
                         let mut lines = String::new();
-                        for (kind, message) in report::standing_exposure_lines(t, &exposed) {
-                            push_finding_line(&mut lines, "standing", kind, &message);
+                        for w in &warnings {
+                            push_finding_line(&mut lines, "warning", w.kind, &w.message);
                         }
-                        (join(linted), join(judged), lines)
+                        (warnings, lines)
                     });
+                    let st = walked.get_or_init(|| crate::analysis::Standing::new(&t));
+                    let t = &t;
+                    let judged = s.spawn(move || {
+                        let (risk, standing) = crate::analysis::standing_risks_of(t, st, today);
+                        let mut lines = String::new();
+                        for w in &standing {
+                            push_finding_line(&mut lines, "standing", w.kind, &w.message);
+                        }
+                        (risk, standing, lines)
+                    });
+                    let exposed = crate::analysis::standing_exposure_of(t, st);
+                    let mut lines = String::new();
+                    for (kind, message) in report::standing_exposure_lines(t, &exposed) {
+                        push_finding_line(&mut lines, "standing", kind, &message);
+                    }
+                    (join(linted), join(judged), (exposed, lines))
+                });
                 crate::text::phase("linted and judged");
-                warned |= warnings > 0 || standing > 0;
-                out.push_str(&format!(
+                warned |= !warnings.is_empty() || !standing.is_empty();
+                out.push(format!(
                     "{}: ok, {} service{}, {} group{}, {} warning{}, {} standing risk{} (risk before any change: {})\n",
                     crate::text::inert(&name),
                     t.services().len(),
                     if t.services().len() == 1 { "" } else { "s" },
                     t.groups().len(),
                     if t.groups().len() == 1 { "" } else { "s" },
-                    warnings,
-                    if warnings == 1 { "" } else { "s" },
-                    standing,
-                    if standing == 1 { "" } else { "s" },
+                    warnings.len(),
+                    if warnings.len() == 1 { "" } else { "s" },
+                    standing.len(),
+                    if standing.len() == 1 { "" } else { "s" },
                     risk.as_str().to_uppercase()
                 ));
-                out.push_str(&warning_lines);
-                out.push_str(&standing_lines);
-                out.push_str(&exposure_lines);
+                out.extend([warning_lines, standing_lines, exposure_lines]);
                 // After the last file the process ends: its estate's memory
                 // is not handed back piece by piece. Earlier files' are, or
                 // `validate topologies/*.toml` would hold them all.
                 if last {
-                    std::mem::forget((t, walked));
+                    std::mem::forget((t, walked, warnings, standing, exposed));
                 }
             }
         }
     }
-    emit(&out)?;
+    for part in &out {
+        emit(part)?;
+    }
     if !err.is_empty() {
         let _ = write!(std::io::stderr(), "{err}");
     }

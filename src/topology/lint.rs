@@ -74,16 +74,28 @@ fn spofs(topo: &Topology, out: &mut Vec<Warning>) {
         }
         needers.sort_unstable();
         needers.dedup();
-        let mut subjects = vec![s.id.clone()];
+        let mut subjects = Vec::with_capacity(needers.len() + 1);
+        subjects.push(s.id.clone());
         subjects.extend(needers.iter().map(|s| s.to_string()));
+        // Written into one buffer: a large estate has tens of thousands.
+        let mut message = String::with_capacity(64 + 16 * needers.len());
+        message.push('`');
+        message.push_str(&s.id);
+        message.push_str("` is in no group but ");
+        for (k, n) in needers.iter().enumerate() {
+            if k > 0 {
+                message.push_str(", ");
+            }
+            message.push_str(n);
+        }
+        message.push_str(if needers.len() == 1 {
+            " requires it: a single point of failure"
+        } else {
+            " require it: a single point of failure"
+        });
         out.push(Warning {
             kind: "spof",
-            message: format!(
-                "`{}` is in no group but {} require{} it: a single point of failure",
-                s.id,
-                needers.join(", "),
-                if needers.len() == 1 { "s" } else { "" }
-            ),
+            message,
             subjects,
         });
     }
@@ -94,13 +106,9 @@ fn shared_zones(topo: &Topology, out: &mut Vec<Warning>) {
         if g.members.len() < 2 {
             continue;
         }
-        let zones: Vec<Option<&str>> = g
-            .members
-            .iter()
-            .map(|&m| topo.as_service(m).and_then(|s| s.zone.as_deref()))
-            .collect();
-        if let Some(Some(z)) = zones.first()
-            && zones.iter().all(|x| *x == Some(*z))
+        let zone = |m: &NodeId| topo.as_service(*m).and_then(|s| s.zone.as_deref());
+        if let Some(z) = zone(&g.members[0])
+            && g.members[1..].iter().all(|m| zone(m) == Some(z))
         {
             out.push(Warning {
                     kind: "shared-zone",

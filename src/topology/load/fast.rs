@@ -45,8 +45,7 @@ use toml::Spanned;
 /// # Errors
 /// `toml`'s error for the document.
 pub(super) fn parse_file(text: &str) -> Result<RawFile<'_>, toml::de::Error> {
-    let p = parse(text, 0..text.len());
-    match p.and_then(sorted_unique_file) {
+    match parse(text, 0..text.len()).and_then(sorted_unique_file) {
         Some(raw) => Ok(raw),
         None => toml::from_str(text),
     }
