@@ -381,12 +381,17 @@ struct Search<'a> {
     /// Components of the failure graph, numbered sinks first: a node's
     /// supports have numbers at least its own.
     comp: &'a [u32],
-    /// Labels (member positions) of the current group that reached each
-    /// node, valid where `stamp` is the current group.
-    labels: Vec<Vec<u32>>,
-    stamp: Vec<u32>,
+    /// Per node: the search (group) that last reached it and its place in
+    /// `touched`. One word per node is all a search reads at random; the
+    /// rest of its state is its own, small and in cache (a vector of
+    /// labels per node, a stamp and a flag in three arrays, cost a cache
+    /// miss each on every step at a million services).
+    mark: Vec<(u32, u32)>,
     group: u32,
-    queued: Vec<bool>,
+    /// The nodes the current search reached.
+    touched: Vec<Touched>,
+    /// The labels of the touched nodes, each node's a list through `next`.
+    labels: Vec<(u32, u32)>,
     /// Queued nodes carrying each label; `under_way` labels have some.
     alive: Vec<u32>,
     under_way: usize,
@@ -395,15 +400,23 @@ struct Search<'a> {
     heap: std::collections::BinaryHeap<std::cmp::Reverse<(u32, u32)>>,
 }
 
+/// A node reached by the current search.
+#[derive(Clone, Copy)]
+struct Touched {
+    /// First of its labels in `Search::labels`, or `NONE`.
+    head: u32,
+    len: u32,
+    queued: bool,
+}
+
 impl Search<'_> {
     fn new(comp: &[u32]) -> Search<'_> {
-        let r = comp.len();
         Search {
             comp,
-            labels: vec![Vec::new(); r],
-            stamp: vec![0; r],
+            mark: vec![(0, 0); comp.len()],
             group: 0,
-            queued: vec![false; r],
+            touched: Vec::new(),
+            labels: Vec::new(),
             alive: Vec::new(),
             under_way: 0,
             last: 0,
@@ -411,30 +424,57 @@ impl Search<'_> {
         }
     }
 
+    /// The labels of touched node `k`, newest first.
+    fn labels_of(&self, k: usize) -> impl Iterator<Item = u32> + '_ {
+        let mut at = self.touched[k].head;
+        std::iter::from_fn(move || {
+            (at != NONE).then(|| {
+                let (l, next) = self.labels[at as usize];
+                at = next;
+                l
+            })
+        })
+    }
+
     /// Label `l` reaches `x`; true when `x` has just become a meet.
     fn reach(&mut self, x: u32, l: u32, need: usize) -> bool {
         let xi = x as usize;
-        if self.stamp[xi] != self.group {
-            self.stamp[xi] = self.group;
-            self.labels[xi].clear();
-        }
-        let set = &mut self.labels[xi];
-        if set.len() >= need || set.contains(&l) {
+        let k = match self.mark[xi] {
+            (g, k) if g == self.group => k as usize,
+            _ => {
+                let k = self.touched.len();
+                self.mark[xi] = (self.group, k as u32);
+                self.touched.push(Touched {
+                    head: NONE,
+                    len: 0,
+                    queued: false,
+                });
+                k
+            }
+        };
+        if self.touched[k].len as usize >= need || self.labels_of(k).any(|m| m == l) {
             return false;
         }
-        set.push(l);
-        if self.queued[xi] {
+        self.labels.push((l, self.touched[k].head));
+        let t = &mut self.touched[k];
+        t.head = (self.labels.len() - 1) as u32;
+        t.len += 1;
+        let len = t.len as usize;
+        if t.queued {
             self.alive[l as usize] += 1;
             self.under_way += usize::from(self.alive[l as usize] == 1);
         } else {
-            self.queued[xi] = true;
+            t.queued = true;
             self.heap.push(std::cmp::Reverse((self.comp[xi], x)));
-            for &k in &self.labels[xi] {
-                self.alive[k as usize] += 1;
-                self.under_way += usize::from(self.alive[k as usize] == 1);
+            let mut at = t.head;
+            while at != NONE {
+                let (m, next) = self.labels[at as usize];
+                self.alive[m as usize] += 1;
+                self.under_way += usize::from(self.alive[m as usize] == 1);
+                at = next;
             }
         }
-        self.labels[xi].len() == need
+        len == need
     }
 
     /// The meets of `g`: nodes whose failure reaches `g.need` of its live
@@ -448,6 +488,8 @@ impl Search<'_> {
         sources: &[Vec<u32>],
     ) -> Vec<u32> {
         self.group += 1;
+        self.touched.clear();
+        self.labels.clear();
         self.alive.clear();
         self.alive.resize(g.members.len(), 0);
         self.under_way = 0;
@@ -468,16 +510,19 @@ impl Search<'_> {
             let std::cmp::Reverse((c, y)) = self.heap.pop().expect("peeked");
             self.last = c;
             let yi = y as usize;
-            self.queued[yi] = false;
-            for &k in &self.labels[yi] {
-                self.alive[k as usize] -= 1;
-                self.under_way -= usize::from(self.alive[k as usize] == 0);
+            let k = self.mark[yi].1 as usize;
+            self.touched[k].queued = false;
+            labels.clear();
+            labels.extend(self.labels_of(k));
+            for &m in &labels {
+                self.alive[m as usize] -= 1;
+                self.under_way -= usize::from(self.alive[m as usize] == 0);
             }
-            if self.labels[yi].len() >= g.need {
+            if labels.len() >= g.need {
                 continue;
             }
-            labels.clear();
-            labels.extend_from_slice(&self.labels[yi]);
+            // Oldest first, as the labels came.
+            labels.reverse();
             let behind = &sup[sup_at[yi] as usize..sup_at[yi + 1] as usize];
             let triggered = match soft_of[yi] {
                 NONE => &[][..],
@@ -492,7 +537,8 @@ impl Search<'_> {
             }
         }
         for std::cmp::Reverse((_, y)) in self.heap.drain() {
-            self.queued[y as usize] = false;
+            let k = self.mark[y as usize].1 as usize;
+            self.touched[k].queued = false;
         }
         self.last = 0;
         out
