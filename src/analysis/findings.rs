@@ -142,9 +142,15 @@ pub(super) fn find(topo: &Topology, a: &Assessment) -> Vec<Finding> {
 }
 
 fn service_findings(topo: &Topology, a: &Assessment, id: NodeId, out: &mut Vec<Finding>) {
-    let s = topo.as_service(id).expect("a service id");
     let status = a.status(id);
     let action = a.action(id);
+    // Every finding below is of a changed service or of one that ends down
+    // or degraded: the others are passed without reading their table (a
+    // cache miss each, a million of them on every key of the TUI).
+    if action.is_none() && !matches!(status, Status::Down | Status::Degraded) {
+        return;
+    }
+    let s = topo.as_service(id).expect("a service id");
     if let Some(act) = action {
         // spof: changed (any action), in no group, required directly.
         if topo.groups_of(id).is_empty() {
@@ -202,7 +208,10 @@ fn service_findings(topo: &Topology, a: &Assessment, id: NodeId, out: &mut Vec<F
             }
         }
     }
-    if matches!(status, Status::Down | Status::Degraded) && s.monitored == Some(false) {
+    let flags = topo.service_flags(id.index());
+    if matches!(status, Status::Down | Status::Degraded)
+        && flags & crate::topology::UNMONITORED != 0
+    {
         out.push(finding(
             FindingKind::Unmonitored,
             vec![id],
@@ -213,7 +222,7 @@ fn service_findings(topo: &Topology, a: &Assessment, id: NodeId, out: &mut Vec<F
             ),
         ));
     }
-    if status == Status::Down && s.recovery {
+    if status == Status::Down && flags & crate::topology::RECOVERY != 0 {
         out.push(finding(
             FindingKind::RecoveryPathLost,
             vec![id],
@@ -227,6 +236,14 @@ fn service_findings(topo: &Topology, a: &Assessment, id: NodeId, out: &mut Vec<F
 
 fn group_findings(topo: &Topology, a: &Assessment, gid: NodeId, g: &Group, out: &mut Vec<Finding>) {
     let status = a.status(gid);
+    // Every finding below is of a group that ends down, degraded or at
+    // risk (one below quorum, or whose manual active member is down, ends
+    // down), or of one with a changed member: the others are passed
+    // without a vector or a count.
+    if status == Status::Ok && g.members.iter().all(|&m| a.action(m).is_none()) {
+        debug_assert!(a.up(topo, gid) >= g.min_up, "an ok group has its quorum");
+        return;
+    }
     let n = g.members.len();
     let up = a.up(topo, gid);
     let changed: Vec<NodeId> = g

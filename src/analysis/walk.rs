@@ -283,7 +283,10 @@ pub(super) fn cause_steps(
         for (d, edge) in topo.dependents(t) {
             let di = d.index();
             // An implied change steps to its host, and only there.
+            // Only a node that is not ok is explained: its status, a small
+            // array, is read before `via`, a large one.
             if !seen[di]
+                && status[di] != Status::Ok
                 && (hit[di] || action[di].is_some())
                 && via[di].is_none_or(|h| h == t && edge == Edge::Host)
                 && explains(topo, status, &up, d, edge, t)
@@ -323,6 +326,7 @@ pub(super) fn cause_steps(
         for (d, edge) in topo.dependents(t) {
             // An implied change steps to its host, and only there.
             if !seen[d.index()]
+                && status[d.index()] != Status::Ok
                 && via[d.index()].is_none_or(|h| h == t && edge == Edge::Host)
                 && explains(topo, status, &up, d, edge, t)
             {

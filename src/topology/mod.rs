@@ -332,7 +332,16 @@ pub struct Topology {
     /// Services with a `host`, each after its host: the order in which a
     /// change flows from hosts to their guests.
     hosted: Vec<NodeId>,
+    /// Per service, [`UNMONITORED`] and [`RECOVERY`]: what the findings of
+    /// every reassessment read of each service that ends down, without a
+    /// cache miss into its table.
+    flags: Vec<u8>,
 }
+
+/// A service's `monitored = false`.
+pub const UNMONITORED: u8 = 1;
+/// A service's `recovery = true`.
+pub const RECOVERY: u8 = 2;
 
 impl Topology {
     /// Services, sorted by id (the order the TOML reader gives).
@@ -413,6 +422,11 @@ impl Topology {
         self.memberships
             .get(service.index())
             .map_or(&[], |v| v.as_slice())
+    }
+
+    /// The [`UNMONITORED`] and [`RECOVERY`] flags of the `i`-th service.
+    pub fn service_flags(&self, i: usize) -> u8 {
+        self.flags[i]
     }
 
     /// Entry points (services with `users`), in topology order. Cheaper
@@ -508,7 +522,7 @@ impl Topology {
             graph,
             memberships,
             (dependents, dependents_at),
-            (owner_numbers, owner_count, entry_points, hosted),
+            (owner_numbers, owner_count, entry_points, hosted, flags),
         ) = std::thread::scope(|scope| {
             let side = scope.spawn(|| {
                 let mut owners: HashMap<&str, u32> = HashMap::new();
@@ -517,6 +531,13 @@ impl Topology {
                     .map(|s| {
                         let next = owners.len() as u32;
                         *owners.entry(s.owner()).or_insert(next)
+                    })
+                    .collect();
+                let flags: Vec<u8> = services
+                    .iter()
+                    .map(|s| {
+                        u8::from(s.monitored == Some(false)) * UNMONITORED
+                            | u8::from(s.recovery) * RECOVERY
                     })
                     .collect();
                 let entry_points: Vec<NodeId> = (0..services.len())
@@ -528,6 +549,7 @@ impl Topology {
                     owners.len(),
                     entry_points,
                     hosted_order(&services),
+                    flags,
                 )
             });
             let mut graph = DiGraph::with_capacity(n, n * 3);
@@ -573,6 +595,7 @@ impl Topology {
             owner_count,
             entry_points,
             hosted,
+            flags,
         }
     }
 }

@@ -181,6 +181,10 @@ fn event_loop(app: &mut App, mouse: bool) -> io::Result<Option<i32>> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     draw(&mut terminal, app)?;
+    // While the first frame is being read, what the first key would build.
+    if !event::poll(Duration::ZERO)? {
+        app.prime();
+    }
 
     while !app.quit && stop.load(Ordering::Relaxed) == 0 {
         // A timeout so that a signal is noticed, and background work's

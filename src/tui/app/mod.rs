@@ -322,6 +322,12 @@ impl App {
         }
     }
 
+    /// Builds what the first reassessment would (see [`Session::prime`]):
+    /// called once the first frame is up.
+    pub fn prime(&self) {
+        self.session.prime();
+    }
+
     /// True while background work has not answered: the loop looks for
     /// its answer and draws when it comes.
     pub fn background_pending(&self) -> bool {
