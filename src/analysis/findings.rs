@@ -129,8 +129,20 @@ pub(super) fn find(topo: &Topology, a: &Assessment) -> Vec<Finding> {
     for (i, _) in topo.services().iter().enumerate() {
         service_findings(topo, a, topo.service_id(i), &mut out);
     }
+    // The groups with a changed member: with those that do not end ok,
+    // the only ones with findings (see `group_findings`).
+    let services = topo.services().len();
+    let mut touched = vec![false; topo.groups().len()];
+    for (id, _) in a.changes(topo) {
+        for &g in topo.groups_of(id) {
+            touched[g.index() - services] = true;
+        }
+    }
     for (i, g) in topo.groups().iter().enumerate() {
-        group_findings(topo, a, topo.group_id(i), g, &mut out);
+        let gid = topo.group_id(i);
+        if touched[i] || a.status(gid) != Status::Ok {
+            group_findings(topo, a, gid, g, &mut out);
+        }
     }
     out.sort_by(|x, y| {
         y.severity

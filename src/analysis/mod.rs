@@ -108,6 +108,11 @@ pub struct Assessment {
     /// A reboot or update reaches the service (named, by selector or
     /// through a host), even if another change names it `down`.
     planned: Vec<bool>,
+    /// The nodes with an action, and those planned, in topology order:
+    /// the few that every rule of the checklist asks about, listed once
+    /// rather than found again in a million-long array by each.
+    changed: Vec<NodeId>,
+    planned_nodes: Vec<NodeId>,
     /// The plan made it worse (DESIGN.md's "hit").
     hit: Vec<bool>,
     /// For each non-ok node that is not a starting cause, the next node of
@@ -176,6 +181,7 @@ impl Standing {
         let no_change = Expanded {
             action: vec![None; n],
             via: vec![None; n],
+            any_via: false,
             planned: vec![false; n],
         };
         // Measured against an estate where everything is fine: every
@@ -228,6 +234,8 @@ pub fn standing(topo: &Topology) -> Assessment {
 struct Expanded {
     action: Vec<Option<Action>>,
     via: Vec<Option<NodeId>>,
+    /// Some `via` is set: a host's change reached a guest.
+    any_via: bool,
     planned: Vec<bool>,
 }
 
@@ -255,9 +263,11 @@ fn expand(topo: &Topology, named: &[(NodeId, Action)], also_planned: &[NodeId]) 
         return Expanded {
             action,
             via,
+            any_via: false,
             planned,
         };
     }
+    let mut any_via = false;
     for &g in topo.hosted() {
         let h = topo
             .as_service(g)
@@ -276,11 +286,13 @@ fn expand(topo: &Topology, named: &[(NodeId, Action)], also_planned: &[NodeId]) 
                 Action::Down
             });
             via[gi] = Some(h);
+            any_via = true;
         }
     }
     Expanded {
         action,
         via,
+        any_via,
         planned,
     }
 }
@@ -382,7 +394,14 @@ fn build(
     reference_date: Date,
     standing: Option<&Standing>,
 ) -> Assessment {
-    let (next, depth) = walk::cause_steps(topo, start, &ex.action, &ex.via, &hit, &status);
+    let (next, depth) = walk::cause_steps(
+        topo,
+        start,
+        &ex.action,
+        ex.any_via.then_some(&ex.via[..]),
+        &hit,
+        &status,
+    );
     let up = topo
         .groups()
         .iter()
@@ -435,12 +454,19 @@ fn build(
             added_degraded: u[1],
         },
     };
+    let changed: Vec<NodeId> = topo
+        .node_ids()
+        .filter(|n| ex.action[n.index()].is_some())
+        .collect();
+    let planned_nodes: Vec<NodeId> = topo.node_ids().filter(|n| ex.planned[n.index()]).collect();
     let mut a = Assessment {
         status,
         before,
         action: ex.action,
         via: ex.via,
         planned: ex.planned,
+        changed,
+        planned_nodes,
         hit,
         next,
         depth,
@@ -753,8 +779,16 @@ impl Assessment {
         &'a self,
         topo: &'a Topology,
     ) -> impl Iterator<Item = (NodeId, Action)> + 'a {
-        topo.node_ids()
-            .filter_map(move |n| self.action(n).map(|a| (n, a)))
+        debug_assert!(self.changed.len() <= topo.node_count());
+        self.changed
+            .iter()
+            .filter_map(move |&n| self.action(n).map(|a| (n, a)))
+    }
+
+    /// Services a reboot or update reaches ([`Assessment::is_planned`]),
+    /// in topology order.
+    pub fn planned_nodes(&self) -> &[NodeId] {
+        &self.planned_nodes
     }
 }
 

@@ -249,11 +249,15 @@ pub(super) fn cause_steps(
     topo: &Topology,
     start: &[Status],
     action: &[Option<Action>],
-    via: &[Option<NodeId>],
+    via: Option<&[Option<NodeId>]>,
     hit: &[bool],
     status: &[Status],
 ) -> (Vec<Option<NodeId>>, Vec<u32>) {
     let n = topo.node_count();
+    // `via` is `None` when no host's change reached a guest: then the
+    // search need not read it (eight bytes a node, read at random on every
+    // step of the search, on every key of the TUI).
+    let via = |d: usize| via.and_then(|v| v[d]);
     let mut next = vec![None; n];
     // Steps from each node to the end of its chain: the search's layer.
     let mut depth = vec![0u32; n];
@@ -261,7 +265,7 @@ pub(super) fn cause_steps(
     let up: Vec<usize> = topo.groups().iter().map(|g| counts(g, status).0).collect();
     let is_seed = |id: NodeId| {
         let s = status[id.index()];
-        s != Status::Ok && start[id.index()] == s && via[id.index()].is_none()
+        s != Status::Ok && start[id.index()] == s && via(id.index()).is_none()
     };
     // First the plan's own: from the changes it names, through what it
     // changes or makes worse. A node the plan made worse is explained by
@@ -288,7 +292,7 @@ pub(super) fn cause_steps(
             if !seen[di]
                 && status[di] != Status::Ok
                 && (hit[di] || action[di].is_some())
-                && via[di].is_none_or(|h| h == t && edge == Edge::Host)
+                && via(di).is_none_or(|h| h == t && edge == Edge::Host)
                 && explains(topo, status, &up, d, edge, t)
             {
                 seen[di] = true;
@@ -327,7 +331,7 @@ pub(super) fn cause_steps(
             // An implied change steps to its host, and only there.
             if !seen[d.index()]
                 && status[d.index()] != Status::Ok
-                && via[d.index()].is_none_or(|h| h == t && edge == Edge::Host)
+                && via(d.index()).is_none_or(|h| h == t && edge == Edge::Host)
                 && explains(topo, status, &up, d, edge, t)
             {
                 seen[d.index()] = true;
