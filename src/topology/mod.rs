@@ -536,8 +536,8 @@ impl Topology {
                 let flags: Vec<u8> = services
                     .iter()
                     .map(|s| {
-                        u8::from(s.monitored == Some(false)) * UNMONITORED
-                            | u8::from(s.recovery) * RECOVERY
+                        (u8::from(s.monitored == Some(false)) * UNMONITORED)
+                            | (u8::from(s.recovery) * RECOVERY)
                     })
                     .collect();
                 let entry_points: Vec<NodeId> = (0..services.len())
