@@ -38,85 +38,17 @@ use toml::Spanned;
 /// whole text, else by `toml`, which accepts what the reader does not know
 /// or reports the error exactly as it always did.
 ///
-/// A large text is read in two halves, one per core, cut at a table
-/// header (see [`cut`]); a half the reader does not take sends the whole
-/// text to `toml`, as before. (An 835-line version that cut the text into
-/// many pieces earned nothing while the rest of a load was slow, and was
-/// removed; with the rest faster, two halves earn a quarter of a second
-/// at a million services: docs/DECISIONS.md.)
+/// (A version of this split the text into pieces parsed on both cores; it
+/// earned nothing measurable at 100,000 or 1,000,000 services, see
+/// docs/DECISIONS.md, and was removed.)
 ///
 /// # Errors
 /// `toml`'s error for the document.
 pub(super) fn parse_file(text: &str) -> Result<RawFile<'_>, toml::de::Error> {
-    parse_file_cut(text, CUT_MIN)
-}
-
-/// Texts from this many bytes up are read in two halves.
-const CUT_MIN: usize = 1 << 20;
-
-fn parse_file_cut(text: &str, cut_min: usize) -> Result<RawFile<'_>, toml::de::Error> {
-    let read = match cut(text, cut_min) {
-        None => parse(text, 0..text.len()),
-        Some(mid) => {
-            let (first, second) = std::thread::scope(|s| {
-                let second = s.spawn(|| parse(text, mid..text.len()));
-                let first = parse(text, 0..mid);
-                (
-                    first,
-                    second
-                        .join()
-                        .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                )
-            });
-            first.zip(second).and_then(|(a, b)| joined(a, b))
-        }
-    };
-    match read.and_then(sorted_unique_file) {
+    match parse(text, 0..text.len()).and_then(sorted_unique_file) {
         Some(raw) => Ok(raw),
         None => toml::from_str(text),
     }
-}
-
-/// Where to cut `text` in two (at least `min` bytes long): the start of the
-/// first header line at or after the middle that does not open a
-/// `[services.ID.boot]` table (which belongs with the service before it).
-/// A header-like line inside a multi-line value leaves a half the reader
-/// does not take, so such a cut costs time, never a wrong answer.
-fn cut(text: &str, min: usize) -> Option<usize> {
-    if text.len() < min {
-        return None;
-    }
-    let mut at = text.len() / 2;
-    loop {
-        let line = text[at..].find("\n[")? + at + 1;
-        let end = text[line..].find('\n').map_or(text.len(), |e| line + e);
-        let header = text[line + 1..end].split(']').next().unwrap_or("");
-        let parts: Vec<&str> = header.split('.').map(str::trim).collect();
-        if !(parts.len() == 3 && parts[2] == "boot") {
-            return Some(line);
-        }
-        at = line;
-    }
-}
-
-/// The two halves' tables as one file; `None` when both have the same
-/// single table (`toml` reports it).
-fn joined<'t>(mut a: RawFile<'t>, b: RawFile<'t>) -> Option<RawFile<'t>> {
-    a.services.0.extend(b.services.0);
-    a.groups.0.extend(b.groups.0);
-    if let Some(t) = b.topology {
-        if a.topology.is_some() {
-            return None;
-        }
-        a.topology = Some(t);
-    }
-    if let Some(l) = b.live {
-        if a.live.is_some() {
-            return None;
-        }
-        a.live = Some(l);
-    }
-    Some(a)
 }
 
 /// The reader's entries in key order, as `toml`'s tables give them; `None`
@@ -1253,55 +1185,6 @@ mod tests {
         eprintln!("accepted {accepted}");
         // Many edits keep the plain shape.
         assert!(accepted > 300, "{accepted}");
-    }
-
-    /// Read in two halves, a text gives what it gives read whole: the
-    /// same tables, spans and errors, whatever falls at the cut.
-    #[test]
-    fn two_halves_read_as_the_whole() {
-        let whole = |t: &str| parse_file_cut(t, usize::MAX).map(|r| dump(t, &r));
-        let halves = |t: &str| parse_file_cut(t, 0).map(|r| dump(t, &r));
-        let same = |t: &str| match (whole(t), halves(t)) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b, "{t}"),
-            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
-            (a, b) => panic!("{:?} vs {:?}: {t}", a.is_ok(), b.is_ok()),
-        };
-        // The cut lands on a header of its own.
-        let g = crate::testgen::generate(3000, 7).toml;
-        let mid = cut(&g, 0).expect("a header after the middle");
-        assert!(mid >= g.len() / 2 && g[mid..].starts_with('['));
-        same(&g);
-        same(FEATURES);
-        // Every service with a boot table: the cut never separates one from
-        // its service (a half starting with `[services.x.boot]` would send
-        // the whole text to `toml`).
-        let mut booted = String::from("[topology]\nname = \"b\"\n");
-        for i in 0..400 {
-            booted.push_str(&format!(
-                "[services.s{i}]\nkind = \"k\"\n[ services . s{i} . boot ] # the boot\nminutes = {i}\n"
-            ));
-        }
-        let mid = cut(&booted, 0).unwrap();
-        assert!(booted[mid..].starts_with("[services."));
-        assert!(!booted[mid..].lines().next().unwrap().contains("boot"));
-        assert!(parse(&booted, 0..mid).is_some() && parse(&booted, mid..booted.len()).is_some());
-        same(&booted);
-        // A header-like line inside an array at the middle: `toml` answers
-        // for the whole text, as it would have.
-        let at = g.len() / 2;
-        let at = at + g[at..].find("\n[").unwrap() + 1;
-        let broken = format!("{}[topology]\nname = \"x\"\n{}", &g[..at], &g[at..]);
-        same(&broken);
-        let mut arrayed = g.clone();
-        arrayed.insert_str(at, "requires = [\n");
-        same(&arrayed);
-        // Two [topology] or [live] tables, one in each half.
-        let mut twice = g.clone();
-        twice.push_str("\n[topology]\nname = \"again\"\n");
-        same(&twice);
-        let mut lives = format!("[live]\nlabel = \"a\"\n{g}");
-        lives.push_str("\n[live]\nlabel = \"b\"\n");
-        same(&lives);
     }
 
     /// Keys sharing their first 16 bytes are ordered, and caught twice, by
