@@ -10,8 +10,8 @@ pub mod waves;
 pub(crate) use exposure::standing_exposure_of;
 pub use exposure::{Exposed, Exposure, exposure, standing_exposure};
 pub use findings::{Finding, FindingKind};
+pub(crate) use standing::each_standing_risk;
 pub use standing::standing_risks;
-pub(crate) use standing::standing_risks_of;
 
 use crate::plan::Action;
 use crate::topology::{Date, Node, NodeId, State, Topology};

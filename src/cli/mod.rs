@@ -467,12 +467,18 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                     let st = walked.get_or_init(|| crate::analysis::Standing::new(&t));
                     let t = &t;
                     let judged = s.spawn(move || {
-                        let (risk, standing) = crate::analysis::standing_risks_of(t, st, today);
                         let mut lines = String::new();
-                        for w in &standing {
-                            push_finding_line(&mut lines, "standing", w.kind, &w.message);
-                        }
-                        (risk, standing, lines)
+                        let mut count = 0usize;
+                        let risk = crate::analysis::each_standing_risk(
+                            t,
+                            st,
+                            today,
+                            |kind, _, message| {
+                                count += 1;
+                                push_finding_line(&mut lines, "standing", kind, message);
+                            },
+                        );
+                        (risk, count, lines)
                     });
                     let exposed = crate::analysis::standing_exposure_of(t, st);
                     let mut lines = String::new();
@@ -482,7 +488,7 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                     (join(linted), join(judged), (exposed, lines))
                 });
                 crate::text::phase("linted and judged");
-                warned |= !warnings.is_empty() || !standing.is_empty();
+                warned |= !warnings.is_empty() || standing > 0;
                 out.push(format!(
                     "{}: ok, {} service{}, {} group{}, {} warning{}, {} standing risk{} (risk before any change: {})\n",
                     crate::text::inert(&name),
@@ -492,8 +498,8 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                     if t.groups().len() == 1 { "" } else { "s" },
                     warnings.len(),
                     if warnings.len() == 1 { "" } else { "s" },
-                    standing.len(),
-                    if standing.len() == 1 { "" } else { "s" },
+                    standing,
+                    if standing == 1 { "" } else { "s" },
                     risk.as_str().to_uppercase()
                 ));
                 out.extend([warning_lines, standing_lines, exposure_lines]);
@@ -501,7 +507,7 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
                 // is not handed back piece by piece. Earlier files' are, or
                 // `validate topologies/*.toml` would hold them all.
                 if last {
-                    std::mem::forget((t, walked, warnings, standing, exposed));
+                    std::mem::forget((t, walked, warnings, exposed));
                 }
             }
         }
