@@ -443,49 +443,55 @@ fn validate(a: &ValidateArgs) -> Result<u8, CliError> {
             Ok(None) => {}
             Ok(Some(t)) => {
                 crate::text::phase("loaded");
-                // Three analyses on the two cores: the lint (which needs no
-                // walk) from the start; the one standing walk, then the
-                // standing risks beside the single points of failure (what
-                // one failure would take down today), each with its lines.
-                // Every estate with an entry point has single points (the
-                // entry point itself), so these inform and do not count as
-                // risks for --strict.
+                // Three analyses on the two cores. One core: the lint
+                // (which needs no walk), then the standing risks. The
+                // other: the one standing walk, then the single points of
+                // failure (what one failure would take down today), the
+                // longest of the three. Each with its lines. (A thread
+                // each let the risks take CPU from the single points, and
+                // the run ended with one core idle.) Every estate with an
+                // entry point has single points (the entry point itself),
+                // so these inform and do not count as risks for --strict.
                 let walked = std::sync::OnceLock::new();
                 let (
-                    (warnings, warning_lines),
-                    (risk, standing, standing_lines),
+                    ((warnings, warning_lines), (risk, standing, standing_lines)),
                     (exposed, exposure_lines),
                 ) = std::thread::scope(|s| {
-                    let linted = s.spawn(|| {
-                        let warnings = topology::lint(&t);
+                    let (ready, walk_done) = std::sync::mpsc::channel::<()>();
+                    let (t, walked) = (&t, &walked);
+                    let side = s.spawn(move || {
+                        let warnings = topology::lint(t);
                         let mut lines = String::new();
                         for w in &warnings {
                             push_finding_line(&mut lines, "warning", w.kind, &w.message);
                         }
-                        (warnings, lines)
+                        // The walk is done when its signal comes; if the
+                        // other side panicked instead, the signal never
+                        // comes and this side ends (the panic goes on).
+                        let mut judged = (Level::Low, 0usize, String::new());
+                        if walk_done.recv().is_ok() {
+                            let st = walked.get().expect("the walk is done");
+                            let (risk, count, slines) = &mut judged;
+                            *risk = crate::analysis::each_standing_risk(
+                                t,
+                                st,
+                                today,
+                                |kind, _, message| {
+                                    *count += 1;
+                                    push_finding_line(slines, "standing", kind, message);
+                                },
+                            );
+                        }
+                        ((warnings, lines), judged)
                     });
-                    let st = walked.get_or_init(|| crate::analysis::Standing::new(&t));
-                    let t = &t;
-                    let judged = s.spawn(move || {
-                        let mut lines = String::new();
-                        let mut count = 0usize;
-                        let risk = crate::analysis::each_standing_risk(
-                            t,
-                            st,
-                            today,
-                            |kind, _, message| {
-                                count += 1;
-                                push_finding_line(&mut lines, "standing", kind, message);
-                            },
-                        );
-                        (risk, count, lines)
-                    });
+                    let st = walked.get_or_init(|| crate::analysis::Standing::new(t));
+                    let _ = ready.send(());
                     let exposed = crate::analysis::standing_exposure_of(t, st);
                     let mut lines = String::new();
                     for (kind, message) in report::standing_exposure_lines(t, &exposed) {
                         push_finding_line(&mut lines, "standing", kind, &message);
                     }
-                    (join(linted), join(judged), (exposed, lines))
+                    (join(side), (exposed, lines))
                 });
                 crate::text::phase("linted and judged");
                 warned |= !warnings.is_empty() || standing > 0;
