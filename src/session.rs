@@ -365,8 +365,6 @@ impl Session {
         self.rebuild();
     }
 
-    /// The review of the plan as it is, with the live audit when there is
-    /// live state.
     /// Builds ahead what every reassessment reads and only the first would
     /// otherwise build: the standing estate's loud services (see
     /// `checklist::StandingLoud`). The TUI calls it once its first frame
@@ -380,6 +378,8 @@ impl Session {
             .get_or_init(|| crate::checklist::StandingLoud::new(topo, |id| standing.status(id)));
     }
 
+    /// The review of the plan as it is, with the live audit when there is
+    /// live state.
     fn rebuild(&mut self) {
         // A session reassessed (the TUI's keys, live observations) keeps
         // the standing estate's loud services once (see

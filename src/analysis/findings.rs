@@ -130,7 +130,10 @@ pub(super) fn find(topo: &Topology, a: &Assessment) -> Vec<Finding> {
         service_findings(topo, a, topo.service_id(i), &mut out);
     }
     // The groups with a changed member: with those that do not end ok,
-    // the only ones with findings (see `group_findings`).
+    // the only ones with findings. Every group finding is of a group that
+    // ends down, degraded or at risk (one below quorum, or whose manual
+    // active member is down, ends down), or of one with a changed member:
+    // the others are passed without a vector or a count.
     let services = topo.services().len();
     let mut touched = vec![false; topo.groups().len()];
     for (id, _) in a.changes(topo) {
@@ -142,6 +145,8 @@ pub(super) fn find(topo: &Topology, a: &Assessment) -> Vec<Finding> {
         let gid = topo.group_id(i);
         if touched[i] || a.status(gid) != Status::Ok {
             group_findings(topo, a, gid, g, &mut out);
+        } else {
+            debug_assert!(a.up(topo, gid) >= g.min_up, "an ok group has its quorum");
         }
     }
     out.sort_by(|x, y| {
@@ -248,14 +253,6 @@ fn service_findings(topo: &Topology, a: &Assessment, id: NodeId, out: &mut Vec<F
 
 fn group_findings(topo: &Topology, a: &Assessment, gid: NodeId, g: &Group, out: &mut Vec<Finding>) {
     let status = a.status(gid);
-    // Every finding below is of a group that ends down, degraded or at
-    // risk (one below quorum, or whose manual active member is down, ends
-    // down), or of one with a changed member: the others are passed
-    // without a vector or a count.
-    if status == Status::Ok && g.members.iter().all(|&m| a.action(m).is_none()) {
-        debug_assert!(a.up(topo, gid) >= g.min_up, "an ok group has its quorum");
-        return;
-    }
     let n = g.members.len();
     let up = a.up(topo, gid);
     let changed: Vec<NodeId> = g
