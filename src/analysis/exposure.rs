@@ -400,6 +400,18 @@ struct Search<'a> {
     heap: std::collections::BinaryHeap<std::cmp::Reverse<(u32, u32)>>,
 }
 
+/// The list of labels in `labels` that starts at `head`, newest first.
+fn list(labels: &[(u32, u32)], head: u32) -> impl Iterator<Item = u32> + '_ {
+    let mut at = head;
+    std::iter::from_fn(move || {
+        (at != NONE).then(|| {
+            let (l, next) = labels[at as usize];
+            at = next;
+            l
+        })
+    })
+}
+
 /// A node reached by the current search.
 #[derive(Clone, Copy)]
 struct Touched {
@@ -426,14 +438,7 @@ impl Search<'_> {
 
     /// The labels of touched node `k`, newest first.
     fn labels_of(&self, k: usize) -> impl Iterator<Item = u32> + '_ {
-        let mut at = self.touched[k].head;
-        std::iter::from_fn(move || {
-            (at != NONE).then(|| {
-                let (l, next) = self.labels[at as usize];
-                at = next;
-                l
-            })
-        })
+        list(&self.labels, self.touched[k].head)
     }
 
     /// Label `l` reaches `x`; true when `x` has just become a meet.
@@ -466,12 +471,9 @@ impl Search<'_> {
         } else {
             t.queued = true;
             self.heap.push(std::cmp::Reverse((self.comp[xi], x)));
-            let mut at = t.head;
-            while at != NONE {
-                let (m, next) = self.labels[at as usize];
+            for m in list(&self.labels, t.head) {
                 self.alive[m as usize] += 1;
                 self.under_way += usize::from(self.alive[m as usize] == 1);
-                at = next;
             }
         }
         len == need

@@ -15,13 +15,9 @@ use crate::topology::{Date, Failover, Mode, NodeId, Topology, Warning};
 /// # Complexity
 /// One walk of the estate, then O(services + groups).
 pub fn standing_risks(topo: &Topology, today: Date) -> (Level, Vec<Warning>) {
-    standing_risks_of(topo, &Standing::new(topo), today)
-}
-
-/// [`standing_risks`] from a standing walk already made.
-fn standing_risks_of(topo: &Topology, st: &Standing, today: Date) -> (Level, Vec<Warning>) {
     let mut out = Vec::new();
-    let level = each_standing_risk(topo, st, today, |kind, subjects, message| {
+    let st = Standing::new(topo);
+    let level = each_standing_risk(topo, &st, today, |kind, subjects, message| {
         out.push(Warning {
             kind,
             subjects: subjects.iter().map(|&n| topo.id(n).to_string()).collect(),

@@ -45,8 +45,12 @@ fn slots(size: usize) -> Vec<Slot> {
         // starts just past its header: the range is taken from the page
         // the block starts in (the allocator's own mapping; advice changes
         // no contents). Unaligned, the call failed and no page came huge.
+        // SAFETY: sysconf only reads a system setting.
+        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
+            .unwrap_or(4096)
+            .max(1);
         let start = v.as_ptr() as usize;
-        let aligned = start & !(4095);
+        let aligned = start - start % page;
         let len = size * std::mem::size_of::<Slot>() + (start - aligned);
         // SAFETY: the range lies in the mapping that holds the vector's
         // allocation; MADV_HUGEPAGE only advises the kernel.
